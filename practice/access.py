@@ -1,0 +1,56 @@
+"""Who may see what: the one place that scopes queries to the signed-in user.
+
+A client sees only their own records, a practitioner only the clients assigned to
+them, an admin everything. Anything outside a user's scope is a 404, never a 403, so
+that nobody learns whether another person's record exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from practice.models import Client, Role, User
+
+
+def clients_for(user: User) -> QuerySet[Client]:
+    """The clients this user may see."""
+    clients = Client.objects.select_related("user", "practitioner__user")
+    if not user.is_authenticated or not user.is_active:
+        return clients.none()
+    if user.role == Role.ADMIN:
+        return clients
+    if user.role == Role.PRACTITIONER:
+        return clients.filter(practitioner__user=user)
+    if user.role == Role.CLIENT:
+        return clients.filter(user=user)
+    return clients.none()
+
+
+def get_client(user: User, code: uuid.UUID | str) -> Client:
+    """Load one client by its public code, or 404 if it is not this user's to see."""
+    try:
+        return clients_for(user).get(code=code)
+    except (Client.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such client.") from exc
+
+
+def role_required(*roles: Role):
+    """Let only signed-in users with one of these roles into the view (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if request.user.role not in roles:
+                raise PermissionDenied("This page is not for your role.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

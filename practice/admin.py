@@ -1,0 +1,186 @@
+"""The Django admin, set up for what a practice admin does most: make staff accounts,
+assign clients, deactivate people, reset MFA, and edit the practice's details."""
+
+from allauth.mfa.models import Authenticator
+from django.contrib import admin, messages
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+
+from practice.models import Client, Invitation, Practice, Practitioner, Role, User
+from practice.profiles import ensure_profile
+
+
+class UserCreateForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "role")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "role", "is_active")
+
+
+class PractitionerInline(admin.StackedInline):
+    model = Practitioner
+    can_delete = False
+    fields = ("registration",)
+    verbose_name_plural = "Practitioner details"
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    form = UserEditForm
+    add_form = UserCreateForm
+    list_display = ("email", "full_name", "role", "is_active", "has_mfa", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("full_name",)
+    readonly_fields = ("code", "last_login", "date_joined")
+    actions = ("deactivate", "reactivate", "reset_mfa")
+    fieldsets = (
+        (None, {"fields": ("email", "full_name", "role", "password")}),
+        ("Status", {"fields": ("is_active", "last_login", "date_joined", "code")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "email",
+                    "full_name",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        totp = Authenticator.objects.filter(
+            user=OuterRef("pk"), type=Authenticator.Type.TOTP
+        )
+        return super().get_queryset(request).annotate(_has_mfa=Exists(totp))
+
+    @admin.display(boolean=True, description="Two-factor", ordering="_has_mfa")
+    def has_mfa(self, user: User) -> bool:
+        return user._has_mfa
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_inlines(self, request, obj):
+        return [PractitionerInline] if obj and obj.role == Role.PRACTITIONER else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ensure_profile(obj)
+
+    @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
+    def deactivate(self, request: HttpRequest, queryset) -> None:
+        n = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"Deactivated {n} account(s).", messages.SUCCESS)
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request, "You cannot deactivate your own account.", messages.WARNING
+            )
+
+    @admin.action(description="Reactivate selected accounts")
+    def reactivate(self, request: HttpRequest, queryset) -> None:
+        n = queryset.update(is_active=True)
+        self.message_user(request, f"Reactivated {n} account(s).", messages.SUCCESS)
+
+    @admin.action(description="Reset two-factor authentication (they set it up again)")
+    def reset_mfa(self, request: HttpRequest, queryset) -> None:
+        deleted, _ = Authenticator.objects.filter(user__in=queryset).delete()
+        self.message_user(
+            request,
+            f"Removed {deleted} authenticator(s). Those people will be asked to set up "
+            "two-factor authentication when they next sign in.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "email", "registration", "client_count")
+    search_fields = ("user__full_name", "user__email", "registration")
+    list_select_related = ("user",)
+    fields = ("user", "registration")
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(_clients=Count("clients"))
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, practitioner: Practitioner) -> str:
+        return practitioner.user.email
+
+    @admin.display(description="Clients", ordering="_clients")
+    def client_count(self, practitioner: Practitioner) -> int:
+        return practitioner._clients
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj else ()
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "created_by", "expires_at", "accepted_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "email", "practitioner", "has_joined", "created_at")
+    list_editable = ("practitioner",)
+    list_filter = ("practitioner",)
+    search_fields = ("user__full_name", "user__email")
+    list_select_related = ("user", "practitioner__user")
+    autocomplete_fields = ("user", "practitioner")
+    fields = ("user", "practitioner", "date_of_birth")
+    inlines = (InvitationInline,)
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, client: Client) -> str:
+        return client.user.email
+
+    @admin.display(boolean=True, description="Has set a password")
+    def has_joined(self, client: Client) -> bool:
+        return client.has_joined
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj else ()
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    fields = ("name", "address", "email", "phone", "logo", "registration")
+
+    def has_add_permission(self, request) -> bool:
+        return not Practice.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one practice: go straight to its details."""
+        practice = Practice.current()
+        return HttpResponseRedirect(
+            reverse("admin:practice_practice_change", args=[practice.pk])
+        )

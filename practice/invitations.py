@@ -1,0 +1,110 @@
+"""Inviting clients: create their account, email a single-use link, accept it."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from practice import emails
+from practice.models import Client, Invitation, Practice, Practitioner, Role, User
+
+log = logging.getLogger(__name__)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_client(
+    *,
+    practitioner: Practitioner,
+    full_name: str,
+    email: str,
+    date_of_birth: datetime.date | None,
+    request: HttpRequest,
+) -> Client:
+    """Create a client assigned to the practitioner and email them an invitation."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email, password=None, full_name=full_name, role=Role.CLIENT
+        )
+        client = Client.objects.create(
+            user=user, practitioner=practitioner, date_of_birth=date_of_birth
+        )
+        send_invitation(client=client, sent_by=request.user, request=request)
+    log.info("client %s invited by user %s", client.code, request.user.code)
+    return client
+
+
+def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> str:
+    """Replace any pending invitation with a new one and email its link.
+
+    Returns the raw token (the only place it exists apart from the email).
+    """
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        client.invitations.filter(accepted_at=None, revoked_at=None).update(
+            revoked_at=now
+        )
+        invitation = Invitation.objects.create(
+            client=client,
+            token_hash=_hash(token),
+            created_by=sent_by,
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=settings.COFACTOR_INVITATION_DAYS),
+        )
+        link = request.build_absolute_uri(
+            reverse("practice:accept-invitation", args=[token])
+        )
+        transaction.on_commit(
+            lambda: emails.send_invitation_email(
+                to=client.user.email,
+                client_name=client.user.full_name,
+                practitioner_name=str(client.practitioner or ""),
+                practice_name=Practice.current().name,
+                link=link,
+                expires_at=invitation.expires_at,
+            )
+        )
+    return token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("client__user")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+
+
+def accept_invitation(
+    *, invitation: Invitation, password: str, request: HttpRequest
+) -> User:
+    """Set the client's password, use up the invitation and sign the client in."""
+    with transaction.atomic():
+        # Lock the row so two tabs posting at once cannot both accept it.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at or invitation.revoked_at:
+            raise ValueError("This invitation has already been used.")
+        user = invitation.client.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        client = invitation.client
+        client.invitations.exclude(pk=invitation.pk).filter(
+            accepted_at=None, revoked_at=None
+        ).update(revoked_at=invitation.accepted_at)
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    log.info("invitation %s accepted", invitation.code)
+    return user

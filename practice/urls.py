@@ -1,0 +1,35 @@
+"""Cofactor's URLs. The practice's own pages are in the `practice` namespace."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from practice import views
+
+# The admin signs in through allauth like everyone else, so MFA applies to it.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Cofactor administration"
+admin.site.site_title = "Cofactor admin"
+admin.site.index_title = "Accounts, practice and questionnaires"
+
+practice_patterns = [
+    path("", views.home, name="home"),
+    path("portal/", views.portal, name="portal"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("clients/invite/", views.invite_client, name="invite-client"),
+    path("clients/<uuid:code>/", views.client_detail, name="client-detail"),
+    path(
+        "clients/<uuid:code>/resend-invitation/",
+        views.resend_invitation,
+        name="resend-invitation",
+    ),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("staff/", views.staff_home, name="staff-home"),
+]
+
+urlpatterns = [
+    path("", include((practice_patterns, "practice"))),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from practice import access, invitations
+from practice.forms import ChoosePasswordForm, InviteClientForm
+from practice.models import Client, Invitation, InvitationState, Role, User
+
+HOME_BY_ROLE = {
+    Role.CLIENT: "practice:portal",
+    Role.PRACTITIONER: "practice:dashboard",
+    Role.ADMIN: "practice:staff-home",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to the home page of their role."""
+    return redirect(HOME_BY_ROLE[request.user.role])
+
+
+@access.role_required(Role.CLIENT)
+def portal(request: HttpRequest) -> HttpResponse:
+    client = access.clients_for(request.user).first()
+    return render(request, "practice/portal.html", {"client": client})
+
+
+@access.role_required(Role.PRACTITIONER)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    clients = access.clients_for(request.user).prefetch_related(
+        Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
+    )
+    return render(request, "practice/dashboard.html", {"clients": clients})
+
+
+@access.role_required(Role.PRACTITIONER)
+def invite_client(request: HttpRequest) -> HttpResponse:
+    form = InviteClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = invitations.invite_client(
+            practitioner=request.user.practitioner_profile,
+            full_name=form.cleaned_data["full_name"],
+            email=form.cleaned_data["email"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            request=request,
+        )
+        messages.success(
+            request, f"Invitation sent to {client.user.full_name} ({client.user.email})."
+        )
+        return redirect(client)
+    return render(request, "practice/invite_client.html", {"form": form})
+
+
+@access.role_required(Role.PRACTITIONER, Role.ADMIN)
+def client_detail(request: HttpRequest, code: str) -> HttpResponse:
+    client = access.get_client(request.user, code)
+    invitation = client.invitations.first()
+    return render(
+        request,
+        "practice/client_detail.html",
+        {"client": client, "invitation": invitation},
+    )
+
+
+@access.role_required(Role.PRACTITIONER, Role.ADMIN)
+@require_POST
+def resend_invitation(request: HttpRequest, code: str) -> HttpResponse:
+    client = access.get_client(request.user, code)
+    if client.has_joined:
+        messages.info(
+            request, f"{client.user.full_name} has already set a password; "
+            "if they have forgotten it they can reset it from the sign-in page."
+        )
+    else:
+        invitations.send_invitation(client=client, sent_by=request.user, request=request)
+        messages.success(
+            request, f"A new invitation was sent to {client.user.email}. "
+            "Earlier links no longer work."
+        )
+    return redirect(client)
+
+
+@never_cache
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation email: choose a password, then go to the portal."""
+    invitation = invitations.find_invitation(token)
+    state = invitation.state if invitation else None
+    if state != InvitationState.PENDING:
+        return render(
+            request,
+            "practice/invitation_invalid.html",
+            {"state": state, "states": InvitationState},
+            status=404 if state is None else 410,
+        )
+    user = invitation.client.user
+    if request.user.is_authenticated and request.user != user:
+        logout(request)  # someone else was signed in on this browser
+    form = ChoosePasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.accept_invitation(
+                invitation=invitation,
+                password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except ValueError:
+            return render(
+                request,
+                "practice/invitation_invalid.html",
+                {"state": InvitationState.ACCEPTED, "states": InvitationState},
+                status=410,
+            )
+        messages.success(request, "Your password is set. Welcome to Cofactor.")
+        return redirect("practice:portal")
+    return render(
+        request,
+        "practice/accept_invitation.html",
+        {"form": form, "invited_user": user, "invitation": invitation},
+    )
+
+
+@access.role_required(Role.ADMIN)
+def staff_home(request: HttpRequest) -> HttpResponse:
+    counts = dict(
+        User.objects.filter(is_active=True)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    unassigned = Client.objects.filter(practitioner=None).count()
+    return render(
+        request,
+        "practice/staff_home.html",
+        {
+            "counts": [(role.label, counts.get(role.value, 0)) for role in Role],
+            "unassigned": unassigned,
+        },
+    )
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,1 @@
+"""Questionnaires, responses and findings (built in the intake and review issues)."""
