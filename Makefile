@@ -44,3 +44,7 @@ format: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Benchmarks print figures; they never fail on a slow machine.
+bench: $(VENV)/.dev-installed
+	@for script in bench/bench_*.py; do $(PY) $$script || exit 1; done

@@ -41,7 +41,7 @@ def get_client(user: User, code: uuid.UUID | str) -> Client:
 
 
 def role_required(*roles: Role):
-    """Let only signed-in users with one of these roles into the view (403 otherwise)."""
+    """Let in only signed-in users with one of these roles (403 for the others)."""
 
     def decorator(view):
         @wraps(view)

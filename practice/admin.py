@@ -86,7 +86,9 @@ class UserAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         ensure_profile(obj)
 
-    @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
+    @admin.action(
+        description="Deactivate selected accounts (they can no longer sign in)"
+    )
     def deactivate(self, request: HttpRequest, queryset) -> None:
         n = queryset.exclude(pk=request.user.pk).update(is_active=False)
         self.message_user(request, f"Deactivated {n} account(s).", messages.SUCCESS)

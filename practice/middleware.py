@@ -1,4 +1,4 @@
-"""Make practitioners and admins set up two-factor authentication before anything else."""
+"""Make practitioners and admins set up two-factor authentication first."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from practice.models import STAFF_ROLES
 
 # Pages a staff member without MFA may still use: setting MFA up, and leaving.
-_ALLOWED_URL_NAMES = frozenset(
-    {"account_logout", "account_reauthenticate", "healthz"}
-)
+_ALLOWED_URL_NAMES = frozenset({"account_logout", "account_reauthenticate", "healthz"})
 
 
 class StaffMFARequiredMiddleware:

@@ -190,7 +190,9 @@ class ClientQuerySet(models.QuerySet):
 class Client(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="client_profile",
     )
     practitioner = models.ForeignKey(
         Practitioner,

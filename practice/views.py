@@ -51,7 +51,8 @@ def invite_client(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         messages.success(
-            request, f"Invitation sent to {client.user.full_name} ({client.user.email})."
+            request,
+            f"Invitation sent to {client.user.full_name} ({client.user.email}).",
         )
         return redirect(client)
     return render(request, "practice/invite_client.html", {"form": form})
@@ -74,14 +75,18 @@ def resend_invitation(request: HttpRequest, code: str) -> HttpResponse:
     client = access.get_client(request.user, code)
     if client.has_joined:
         messages.info(
-            request, f"{client.user.full_name} has already set a password; "
-            "if they have forgotten it they can reset it from the sign-in page."
+            request,
+            f"{client.user.full_name} has already set a password; "
+            "if they have forgotten it they can reset it from the sign-in page.",
         )
     else:
-        invitations.send_invitation(client=client, sent_by=request.user, request=request)
+        invitations.send_invitation(
+            client=client, sent_by=request.user, request=request
+        )
         messages.success(
-            request, f"A new invitation was sent to {client.user.email}. "
-            "Earlier links no longer work."
+            request,
+            f"A new invitation was sent to {client.user.email}. "
+            "Earlier links no longer work.",
         )
     return redirect(client)
 
@@ -152,5 +157,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain"
+        )
     return HttpResponse("ok\n", content_type="text/plain")

@@ -16,13 +16,17 @@ def priya(db):
 
 @pytest.fixture
 def omar(db):
-    return PractitionerFactory(user__email="omar@example.org", user__full_name="Omar Okafor")
+    return PractitionerFactory(
+        user__email="omar@example.org", user__full_name="Omar Okafor"
+    )
 
 
 @pytest.fixture
 def alice(priya):
     return ClientFactory(
-        user__email="alice@example.org", user__full_name="Alice Archer", practitioner=priya
+        user__email="alice@example.org",
+        user__full_name="Alice Archer",
+        practitioner=priya,
     )
 
 

@@ -45,7 +45,9 @@ class Command(BaseCommand):
             seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, name, role in ACCOUNTS:
-            self.stdout.write(f"  {role.label:<13} {name:<14} {email:<28} {DEMO_PASSWORD}")
+            self.stdout.write(
+                f"  {role.label:<13} {name:<14} {email:<28} {DEMO_PASSWORD}"
+            )
 
 
 def seed() -> dict[str, User]:
