@@ -47,4 +47,4 @@ clean:
 
 # Benchmarks print figures; they never fail on a slow machine.
 bench: $(VENV)/.dev-installed
-	@for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+	@for script in bench/bench_*.py; do $(PY) -m bench.$$(basename $$script .py) || exit 1; done
