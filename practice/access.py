@@ -11,7 +11,7 @@ import uuid
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -41,14 +41,18 @@ def get_client(user: User, code: uuid.UUID | str) -> Client:
 
 
 def role_required(*roles: Role):
-    """Let in only signed-in users with one of these roles (403 for the others)."""
+    """Let in only signed-in users with one of these roles.
+
+    Others get a 404, like any object outside their scope: a client probing a
+    practitioner's page for someone's code learns nothing.
+    """
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args, **kwargs):
             if request.user.role not in roles:
-                raise PermissionDenied("This page is not for your role.")
+                raise Http404("This page is not for your role.")
             return view(request, *args, **kwargs)
 
         return wrapped

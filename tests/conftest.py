@@ -2,6 +2,7 @@
 Omar (Bob's); admin Ada."""
 
 import pytest
+from django.db import connections
 
 from practice.models import Role
 from tests.factories import ClientFactory, PractitionerFactory, UserFactory
@@ -43,6 +44,12 @@ def ada(db):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is slow on purpose; tests only need it to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def staff_mfa_not_required(settings):
     """Most tests are not about MFA; the MFA tests turn the requirement back on."""
     settings.COFACTOR_REQUIRE_STAFF_MFA = False
@@ -51,3 +58,26 @@ def staff_mfa_not_required(settings):
 def signed_in(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let PostgreSQL drop the test database at the end of the run.
+
+    Connections opened under Playwright's event loop (or still checked out of
+    the pool) would otherwise keep a session on it and the drop would fail.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            connection.close()
+            if connection.vendor != "postgresql":
+                continue
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [connection.settings_dict["NAME"]],
+                )
+            if connection.pool is not None:
+                connection.close_pool()
