@@ -81,3 +81,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
             if connection.pool is not None:
                 connection.close_pool()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly when the browser tests did not run."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("Chromium not found" in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(
+            "BROWSER TESTS SKIPPED: Chromium is not installed (apt-get install "
+            "chromium); set COFACTOR_REQUIRE_BROWSER=1 to make this a failure.",
+            yellow=True,
+            bold=True,
+        )
