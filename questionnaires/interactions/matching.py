@@ -205,7 +205,8 @@ class Matcher:
             ):
                 ident = index.terms[term]
                 if term.startswith(cleaned):
-                    score = max(score, 95.0)  # typing the start of a name
+                    # Typing the start of a name: the closer to whole, the better.
+                    score = max(score, 95.0 + 5.0 * len(cleaned) / len(term))
                 key = (kind, ident)
                 hits[key] = max(hits.get(key, 0.0), score)
         ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))[:limit]
