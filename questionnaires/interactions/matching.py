@@ -176,6 +176,11 @@ class Matcher:
             for n in knowledge.nutrients.values()
         }
 
+    def clear_cache(self) -> None:
+        """Forget earlier answers (for benchmarks of the uncached path)."""
+        for index in (self.drugs, self.nutrients, self.conditions):
+            index._cache.clear()
+
     def drug(self, text: str, fuzzy: bool = True) -> Match:
         return self.drugs.match(text, fuzzy)
 
