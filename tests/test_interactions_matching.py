@@ -3,7 +3,7 @@
 import pytest
 from rapidfuzz import fuzz
 
-from questionnaires.interactions import knowledge
+from questionnaires.interactions import knowledge, matching
 from questionnaires.interactions.matching import FUZZY_THRESHOLD, accepted, matcher_for
 
 MATCHER = matcher_for(knowledge.load())
@@ -237,4 +237,5 @@ def test_search_finds_drugs_and_nutrients_by_start_of_name():
     assert MATCHER.search("magnes", limit=3)[0].id == "magnesium"
     assert MATCHER.search("Zestril", limit=3)[0].name == "lisinopril"
     assert MATCHER.search("", limit=3) == []
+    assert matching.search("Fosamax", 1)[0].id == "alendronic_acid"
     assert len(MATCHER.search("a", limit=4)) <= 4

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from .knowledge import Knowledge
+from .knowledge import Knowledge, load
 from .text import digits, normalise, without_bare_numbers
 
 # Chosen from the tests in tests/test_interactions_matching.py. fuzz.ratio scores a
@@ -243,3 +243,10 @@ def matcher_for(knowledge: Knowledge) -> Matcher:
         found = Matcher(knowledge)
         _MATCHERS[knowledge.version] = found
     return found
+
+
+def search(
+    query: str, limit: int = 10, knowledge: Knowledge | None = None
+) -> list[SearchHit]:
+    """Search drugs and nutrients by name, brand or alias (for a search box)."""
+    return matcher_for(knowledge or load()).search(query, limit)
