@@ -260,3 +260,49 @@ def submitted_response(
     for row in supplements or []:
         SupplementFactory(response=response, **row)
     return response
+
+
+# --- a realistic client ----------------------------------------------------------
+
+MAGNESIUM_CITRATE = {
+    "product": "Magnesium citrate",
+    "nutrient": "magnesium",
+    "form": "citrate",
+    "amount": "150",
+    "per_day": "2",
+}
+CALCIUM_CARBONATE = {
+    "product": "Calcium carbonate",
+    "nutrient": "calcium",
+    "form": "carbonate",
+    "amount": "500",
+    "per_day": "1",
+}
+
+
+def osteoporosis_case(
+    client: Any, version: QuestionnaireVersion, **fields: Any
+) -> Response:
+    """A 74-year-old vegetarian woman with osteoporosis on alendronic acid, taking
+    magnesium citrate and calcium (as seen in practice)."""
+    return submitted_response(
+        client,
+        version,
+        answers={
+            "date_of_birth": "1950-11-12",
+            "sex": "female",
+            "pregnant": "no",
+            "breastfeeding": "no",
+            "conditions": ["osteoporosis"],
+            "diet_pattern": "vegetarian",
+            "alcohol_units_per_week": "4",
+            "symptom:muscle_cramps": "2",
+            "symptom:fatigue": "0",
+            "consent": "yes",
+        },
+        medications=[
+            {"name": "Alendronic acid", "strength": "70 mg", "frequency": "weekly"}
+        ],
+        supplements=[MAGNESIUM_CITRATE, CALCIUM_CARBONATE],
+        **fields,
+    )

@@ -15,6 +15,7 @@ from tests.questionnaire_factories import (
     health_version,
     submitted_response,
 )
+from tests.questionnaire_factories import osteoporosis_case as make_osteoporosis_case
 
 SUBMITTED = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -26,43 +27,7 @@ def version(db):
 
 @pytest.fixture
 def osteoporosis_case(alice, version):
-    """A 74-year-old vegetarian woman on alendronic acid, magnesium and calcium."""
-    return submitted_response(
-        alice,
-        version,
-        submitted_at=SUBMITTED,
-        answers={
-            "date_of_birth": "1950-11-12",
-            "sex": "female",
-            "pregnant": "no",
-            "breastfeeding": "no",
-            "conditions": ["osteoporosis"],
-            "diet_pattern": "vegetarian",
-            "alcohol_units_per_week": "4",
-            "symptom:muscle_cramps": "2",
-            "symptom:fatigue": "0",
-            "consent": "yes",
-        },
-        medications=[
-            {"name": "Alendronic acid", "strength": "70 mg", "frequency": "weekly"}
-        ],
-        supplements=[
-            {
-                "product": "Magnesium citrate",
-                "nutrient": "magnesium",
-                "form": "citrate",
-                "amount": "150",
-                "per_day": "2",
-            },
-            {
-                "product": "Calcium carbonate",
-                "nutrient": "calcium",
-                "form": "carbonate",
-                "amount": "500",
-                "per_day": "1",
-            },
-        ],
-    )
+    return make_osteoporosis_case(alice, version, submitted_at=SUBMITTED)
 
 
 def test_74_year_old_on_alendronic_acid_is_read_with_her_entries(osteoporosis_case):
