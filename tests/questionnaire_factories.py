@@ -242,16 +242,17 @@ def submitted_response(
     client: Any,
     version: QuestionnaireVersion,
     *,
+    status: str = ResponseStatus.SUBMITTED,
     submitted_at: datetime | None = None,
     answers: Mapping[str, Any] | None = None,
     medications: list[Mapping[str, Any]] | None = None,
     supplements: list[Mapping[str, Any]] | None = None,
 ) -> Response:
-    """A submitted response with its answers and list rows."""
+    """A submitted response (or one in `status`) with its answers and list rows."""
     response = ResponseFactory(
         client=client,
         version=version,
-        status=ResponseStatus.SUBMITTED,
+        status=status,
         submitted_at=submitted_at or timezone.now(),
     )
     answer(response, answers or {})
