@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from practice.models import Client, Role, User
+from questionnaires.models import Response
 
 
 def clients_for(user: User) -> QuerySet[Client]:
@@ -38,6 +39,21 @@ def get_client(user: User, code: uuid.UUID | str) -> Client:
         return clients_for(user).get(code=code)
     except (Client.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("No such client.") from exc
+
+
+def responses_for(user: User) -> QuerySet[Response]:
+    """The questionnaire responses this user may see (same scope as clients_for)."""
+    return Response.objects.filter(client__in=clients_for(user)).select_related(
+        "client__user", "version__questionnaire"
+    )
+
+
+def get_response(user: User, code: uuid.UUID | str) -> Response:
+    """Load one response by its public code, or 404 if it is not this user's."""
+    try:
+        return responses_for(user).get(code=code)
+    except (Response.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such questionnaire.") from exc
 
 
 def role_required(*roles: Role):

@@ -172,7 +172,15 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
-    fields = ("name", "address", "email", "phone", "logo", "registration")
+    fields = (
+        "name",
+        "address",
+        "email",
+        "phone",
+        "logo",
+        "registration",
+        "upper_limits",
+    )
 
     def has_add_permission(self, request) -> bool:
         return not Practice.objects.exists()

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+def absolute(path: str) -> str:
+    """A full link to a page of this site, for an email."""
+    return settings.COFACTOR_SITE_URL + path
 
 
 def _send(*, to: str, template: str, context: dict) -> None:
@@ -33,5 +40,44 @@ def send_invitation_email(
             "practice_name": practice_name,
             "link": link,
             "expires_at": expires_at,
+        },
+    )
+
+
+def send_questionnaire_ready_email(
+    *, to: str, client_name: str, practice_name: str
+) -> None:
+    _send(
+        to=to,
+        template="questionnaire_ready",
+        context={
+            "client_name": client_name,
+            "practice_name": practice_name,
+            "link": absolute(reverse("practice:portal")),
+        },
+    )
+
+
+def send_submitted_email(*, to: str, client_name: str, client_code: str) -> None:
+    """Tell the practitioner a client has submitted (the name only, no answers)."""
+    _send(
+        to=to,
+        template="questionnaire_submitted",
+        context={
+            "client_name": client_name,
+            "link": absolute(reverse("practice:client-detail", args=[client_code])),
+        },
+    )
+
+
+def send_reopened_email(*, to: str, client_name: str, practice_name: str) -> None:
+    """Tell the client their questionnaire is open again; the reason is in the app."""
+    _send(
+        to=to,
+        template="questionnaire_reopened",
+        context={
+            "client_name": client_name,
+            "practice_name": practice_name,
+            "link": absolute(reverse("practice:portal")),
         },
     )

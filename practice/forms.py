@@ -17,6 +17,11 @@ class InviteClientForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    send_questionnaire = forms.BooleanField(
+        label="Send the health questionnaire with the invitation",
+        required=False,
+        initial=True,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -127,6 +127,12 @@ class User(AbstractBaseUser):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+class UpperLimitSet(models.TextChoices):
+    UK = "uk", "UK: Expert Group on Vitamins and Minerals (EU value where UK has none)"
+    EU = "eu", "EU: European Food Safety Authority"
+    US = "us", "US: Institute of Medicine / NIH"
+
+
 class Practice(models.Model):
     """The one practice this installation serves; its details brand the PDFs."""
 
@@ -140,6 +146,14 @@ class Practice(models.Model):
         "registration text",
         blank=True,
         help_text="Printed on advice summaries, e.g. professional body memberships.",
+    )
+    upper_limits = models.CharField(
+        "upper limits used",
+        max_length=2,
+        choices=UpperLimitSet.choices,
+        default=UpperLimitSet.UK,
+        help_text="Which official upper limits the interaction check compares a "
+        "client's total daily intake of a nutrient with.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -214,3 +214,13 @@ LOGGING = {
 # Cofactor's own settings.
 COFACTOR_REQUIRE_STAFF_MFA = env.bool("COFACTOR_REQUIRE_STAFF_MFA", default=True)
 COFACTOR_INVITATION_DAYS = env.int("COFACTOR_INVITATION_DAYS", default=7)
+# The address people use to reach Cofactor, for links in emails sent outside a
+# request (e.g. "a client has submitted").
+COFACTOR_SITE_URL = env.str(
+    "COFACTOR_SITE_URL",
+    default="http://127.0.0.1:8000"
+    if DEBUG or not ALLOWED_HOSTS
+    else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
+# The version of the privacy notice a client agrees to in the questionnaire.
+COFACTOR_PRIVACY_NOTICE_VERSION = "2026-11-1"

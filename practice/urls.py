@@ -29,6 +29,7 @@ practice_patterns = [
 
 urlpatterns = [
     path("", include((practice_patterns, "practice"))),
+    path("", include("questionnaires.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

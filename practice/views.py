@@ -11,6 +11,10 @@ from django.views.decorators.http import require_POST
 from practice import access, invitations
 from practice.forms import ChoosePasswordForm, InviteClientForm
 from practice.models import Client, Invitation, InvitationState, Role, User
+from questionnaires import intake
+from questionnaires.forms import ReopenForm
+from questionnaires.models import Response
+from questionnaires.views.practitioner import send_and_tell
 
 HOME_BY_ROLE = {
     Role.CLIENT: "practice:portal",
@@ -28,13 +32,27 @@ def home(request: HttpRequest) -> HttpResponse:
 @access.role_required(Role.CLIENT)
 def portal(request: HttpRequest) -> HttpResponse:
     client = access.clients_for(request.user).first()
-    return render(request, "practice/portal.html", {"client": client})
+    responses = list(
+        access.responses_for(request.user).annotate(
+            step_count=Count("version__sections", distinct=True)
+        )
+    )
+    return render(
+        request,
+        "practice/portal.html",
+        {
+            "client": client,
+            "open_response": next((r for r in responses if r.is_editable), None),
+            "sent_responses": [r for r in responses if not r.is_editable],
+        },
+    )
 
 
 @access.role_required(Role.PRACTITIONER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     clients = access.clients_for(request.user).prefetch_related(
-        Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
+        Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at")),
+        Prefetch("responses", queryset=Response.objects.order_by("-created_at")),
     )
     return render(request, "practice/dashboard.html", {"clients": clients})
 
@@ -54,6 +72,8 @@ def invite_client(request: HttpRequest) -> HttpResponse:
             request,
             f"Invitation sent to {client.user.full_name} ({client.user.email}).",
         )
+        if form.cleaned_data["send_questionnaire"]:
+            send_and_tell(request, client)
         return redirect(client)
     return render(request, "practice/invite_client.html", {"form": form})
 
@@ -62,10 +82,24 @@ def invite_client(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, code: str) -> HttpResponse:
     client = access.get_client(request.user, code)
     invitation = client.invitations.first()
+    responses = client.responses.select_related("version__questionnaire").annotate(
+        step_count=Count("version__sections", distinct=True)
+    )
     return render(
         request,
         "practice/client_detail.html",
-        {"client": client, "invitation": invitation},
+        {
+            "client": client,
+            "invitation": invitation,
+            "responses": responses,
+            "has_open_response": any(r.is_editable for r in responses),
+            "reopen_form": ReopenForm(),
+            # Only the latest submission can be reopened, and not while one is open.
+            "reopenable_code": next(
+                (r.code for r in responses[:1] if r.status in intake.REOPENABLE),
+                None,
+            ),
+        },
     )
 
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from practice.models import Practice
 from questionnaires.casefacts import build_case_facts
 from questionnaires.interactions import engine
 from questionnaires.interactions import knowledge as knowledge_base
@@ -73,8 +73,8 @@ def finding_key(engine_key: str) -> str:
 
 
 def upper_limit_set() -> str:
-    """The practice's choice of upper-limit set (uk, eu or us)."""
-    return getattr(settings, "COFACTOR_UPPER_LIMITS", "uk")
+    """The practice's choice of upper-limit set (uk, eu or us), set in the admin."""
+    return Practice.current().upper_limits
 
 
 def check_response(response: Response, *, recheck: bool = False) -> StoreResult:

@@ -4,8 +4,23 @@ Omar (Bob's); admin Ada."""
 import pytest
 from django.db import connections
 
-from practice.models import Role
+from practice.models import Practice, Role
 from tests.factories import ClientFactory, PractitionerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def practice(request):
+    """Every installation has its practice row; tests that use the database too."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return None
+    return Practice.objects.get_or_create(
+        singleton=True, defaults={"name": "Test Practice"}
+    )[0]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from practice.models import Practice
 from questionnaires.casefacts import build_case_facts
 from questionnaires.findings import StoreResult, check_response, store_findings
 from questionnaires.interactions import engine, knowledge
@@ -158,12 +159,12 @@ def test_an_unmatched_medication_is_stored_as_unrecognised(alice, version):
     ]
 
 
-def test_the_practices_upper_limit_set_is_used(osteoporosis_case, settings):
+def test_the_practices_upper_limit_set_is_used(osteoporosis_case):
     # 2 x 150 mg magnesium: under the UK guidance level (400), over EFSA's (250).
     check_response(osteoporosis_case)
     assert "upper-limit-magnesium" not in by_rule(osteoporosis_case)
 
-    settings.COFACTOR_UPPER_LIMITS = "eu"
+    Practice.objects.update_or_create(singleton=True, defaults={"upper_limits": "eu"})
     check_response(osteoporosis_case, recheck=True)
 
     finding = by_rule(osteoporosis_case)["upper-limit-magnesium"]
@@ -237,19 +238,19 @@ def test_storing_many_findings_takes_a_fixed_number_of_queries(
     small = big_case(bob, version, 1)
     large = big_case(alice, version, 10)
     knowledge.load()
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(11) as few:
         check_response(small)
-    with django_assert_max_num_queries(10) as many:
+    with django_assert_max_num_queries(11) as many:
         result = check_response(large)
     assert result.created >= 30
     assert len(many) == len(few)
 
     large.medications.order_by("position").first().delete()  # withdraws some
     SupplementFactory(response=large, product="Potassium", nutrient="", form="")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         result = check_response(large, recheck=True)
     assert result.created and result.withdrawn and result.unchanged
     Finding.objects.filter(response=large).update(title="Old wording")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         result = check_response(large, recheck=True)
     assert result.updated == large.findings.filter(withdrawn_at=None).count() > 25

@@ -6,10 +6,12 @@ Safe to run again: it updates the same rows rather than adding more.
 import datetime
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from practice.models import Client, Practice, Practitioner, Role, User
+from questionnaires import demo
 
 DEMO_PASSWORD = "cofactor-demo"  # noqa: S105 - printed on purpose; DEBUG only
 
@@ -41,12 +43,23 @@ class Command(BaseCommand):
                 "seed_demo only runs with DJANGO_DEBUG on: it creates accounts with a "
                 "published password."
             )
+        call_command("load_questionnaires", stdout=self.stdout)
         with transaction.atomic():
-            seed()
+            users = seed()
+            cases = demo.seed(
+                priya=users["practitioner@example.com"].practitioner_profile,
+                alice=users["client@example.com"].client_profile,
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, name, role in ACCOUNTS:
             self.stdout.write(
                 f"  {role.label:<13} {name:<14} {email:<28} {DEMO_PASSWORD}"
+            )
+        self.stdout.write("Priya's clients with submitted questionnaires:")
+        for client in cases:
+            self.stdout.write(
+                f"  {'Client':<13} {client.user.full_name:<14} "
+                f"{client.user.email:<28} {DEMO_PASSWORD}"
             )
 
 

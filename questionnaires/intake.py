@@ -1,0 +1,425 @@
+"""The client's questionnaire as operations: send it, save drafts as the client
+types, validate a step, submit exactly once, and reopen it for changes."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from practice import emails
+from practice.models import Client, Practice, User
+from questionnaires import forms as qforms
+from questionnaires.models import (
+    Answer,
+    EventKind,
+    Medication,
+    Question,
+    QuestionKind,
+    QuestionnaireVersion,
+    Response,
+    ResponseEvent,
+    ResponseStatus,
+    Section,
+    Supplement,
+)
+
+log = logging.getLogger(__name__)
+
+QUESTIONNAIRE_KEY = "health"
+REOPENABLE = (
+    ResponseStatus.SUBMITTED,
+    ResponseStatus.IN_REVIEW,
+    ResponseStatus.READY_FOR_ADVICE,
+)
+
+
+class NoPublishedQuestionnaire(Exception):
+    """There is no published questionnaire to send (run load_questionnaires)."""
+
+
+class IncompleteResponse(Exception):
+    def __init__(self, problems: list[StepProblem]) -> None:
+        super().__init__(f"{len(problems)} step(s) need attention")
+        self.problems = problems
+
+
+@dataclass
+class Step:
+    """One page of the questionnaire: a section and its questions."""
+
+    number: int
+    section: Section
+    questions: list[Question]
+
+    @property
+    def list_kinds(self) -> set[str]:
+        return {q.kind for q in self.questions if q.kind in qforms.LIST_KINDS}
+
+
+@dataclass
+class StepForms:
+    """The bound or unbound forms of one step, and whether they validate."""
+
+    section_form: qforms.SectionForm
+    medication_forms: list[qforms.MedicationForm] = field(default_factory=list)
+    supplement_forms: list[qforms.SupplementForm] = field(default_factory=list)
+
+    def is_valid(self) -> bool:
+        forms = [self.section_form, *self.medication_forms, *self.supplement_forms]
+        # A list, not a generator: every form must validate to show all errors.
+        return all([form.is_valid() for form in forms])  # noqa: C419
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(field id, message) for every error, for the summary at the top."""
+        links = []
+        for form in [self.section_form, *self.medication_forms, *self.supplement_forms]:
+            for name, errors in form.errors.items():
+                field_id = form[name].auto_id if name in form.fields else ""
+                links.extend((field_id, str(message)) for message in errors)
+        return links
+
+
+@dataclass
+class StepProblem:
+    step: Step
+    messages: list[str]
+
+
+# --------------------------------------------------------------- definitions
+
+
+def current_version(key: str = QUESTIONNAIRE_KEY) -> QuestionnaireVersion:
+    version = (
+        QuestionnaireVersion.objects.filter(questionnaire__key=key, status="published")
+        .select_related("questionnaire")
+        .first()
+    )
+    if version is None:
+        raise NoPublishedQuestionnaire(
+            f"No published '{key}' questionnaire: run manage.py load_questionnaires."
+        )
+    return version
+
+
+def steps_for(version: QuestionnaireVersion) -> list[Step]:
+    """Every step of a version, in order (two queries)."""
+    sections = version.sections.order_by("position").prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position"))
+    )
+    return [
+        Step(number=i, section=s, questions=list(s.questions.all()))
+        for i, s in enumerate(sections, start=1)
+    ]
+
+
+def answers_by_question(response: Response) -> dict[int, Answer]:
+    return {a.question_id: a for a in response.answers.all()}
+
+
+# ------------------------------------------------------------------- sending
+
+
+def send_questionnaire(*, client: Client, sent_by: User | None) -> Response:
+    """Give the client the current questionnaire, or return the one they have open."""
+    open_response = client.responses.editable().first()
+    if open_response:
+        return open_response
+    version = current_version()
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                client=client, version=version, sent_by=sent_by
+            )
+            ResponseEvent.objects.create(
+                response=response, kind=EventKind.SENT, by=sent_by
+            )
+    except IntegrityError:
+        # Two sends at once: the database let one through; use it.
+        return client.responses.editable().get()
+    log.info("response %s sent to client %s", response.code, client.code)
+    if client.has_joined:
+        transaction.on_commit(
+            lambda: emails.send_questionnaire_ready_email(
+                to=client.user.email,
+                client_name=client.user.full_name,
+                practice_name=Practice.current().name,
+            )
+        )
+    return response
+
+
+# ------------------------------------------------------------- saving drafts
+
+
+def save_draft(*, response: Response, step: Step, data) -> None:
+    """Store what the client entered on one step, as typed, without validating.
+
+    The number of queries does not grow with the number of questions or rows.
+    """
+    now = timezone.now()
+    answers = {
+        a.question_id: a
+        for a in response.answers.filter(question__section=step.section)
+    }
+    to_create, to_update = [], []
+    for question in step.questions:
+        if question.kind in qforms.LIST_KINDS:
+            continue
+        value = qforms.raw_value(question, data)
+        answer = answers.get(question.pk)
+        if answer is None:
+            if value is not None:
+                to_create.append(
+                    Answer(response=response, question=question, value=value)
+                )
+        elif answer.value != value:
+            answer.value = value
+            answer.updated_at = now
+            to_update.append(answer)
+        if question.kind == QuestionKind.CONSENT:
+            _record_consent(response, given=value == "yes", at=now)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["value", "updated_at"])
+    if QuestionKind.MEDICATIONS in step.list_kinds:
+        _save_rows(response.medications, qforms.MedicationForm, "medication", data)
+    if QuestionKind.SUPPLEMENTS in step.list_kinds:
+        _save_rows(response.supplements, qforms.SupplementForm, "supplement", data)
+    response.last_saved_at = now
+    response.step_reached = max(response.step_reached, step.number)
+    response.save(
+        update_fields=[
+            "last_saved_at",
+            "step_reached",
+            "consent_at",
+            "consent_notice_version",
+        ]
+    )
+
+
+def _record_consent(response: Response, *, given: bool, at) -> None:
+    if given and not response.consent_at:
+        response.consent_at = at
+        response.consent_notice_version = settings.COFACTOR_PRIVACY_NOTICE_VERSION
+    elif not given:
+        response.consent_at = None
+        response.consent_notice_version = ""
+
+
+def _save_rows(rows, form_class, prefix: str, data) -> None:
+    codes = set(data.getlist(prefix))
+    changed = []
+    for row in rows.filter(code__in=_valid_uuids(codes)):
+        form = form_class(data, prefix=f"{prefix}-{row.code}", instance=row)
+        values = form.draft_values()
+        if any(getattr(row, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        rows.model.objects.bulk_update(changed, form_class.draft_fields)
+
+
+def _valid_uuids(values) -> list[str]:
+    valid = []
+    for value in values:
+        try:
+            valid.append(str(uuid.UUID(str(value))))
+        except ValueError:
+            continue
+    return valid
+
+
+def add_row(*, response: Response, kind: str) -> Medication | Supplement:
+    """Add an empty medication or supplement row at the end of the list."""
+    rows = response.medications if kind == "medication" else response.supplements
+    last = rows.order_by("-position").values_list("position", flat=True).first()
+    return rows.create(position=(last or 0) + 1)
+
+
+def remove_row(*, response: Response, kind: str, code: str) -> None:
+    rows = response.medications if kind == "medication" else response.supplements
+    rows.filter(code__in=_valid_uuids([code])).delete()
+
+
+def ensure_a_row(*, response: Response, step: Step) -> None:
+    """A list step starts with one empty row, so the client sees what to fill in."""
+    if (
+        QuestionKind.MEDICATIONS in step.list_kinds
+        and not response.medications.exists()
+    ):
+        add_row(response=response, kind="medication")
+    if (
+        QuestionKind.SUPPLEMENTS in step.list_kinds
+        and not response.supplements.exists()
+    ):
+        add_row(response=response, kind="supplement")
+
+
+# ----------------------------------------------------------------- validation
+
+
+def step_forms(
+    *,
+    response: Response,
+    step: Step,
+    data=None,
+    answers: dict[int, Answer] | None = None,
+    medications: list[Medication] | None = None,
+    supplements: list[Supplement] | None = None,
+) -> StepForms:
+    """The forms of a step: bound to `data` if given, else showing what is stored."""
+    if answers is None:
+        answers = answers_by_question(response)
+    if data is None:
+        section_form = qforms.SectionForm(
+            step.questions,
+            initial=qforms.initial_from_answers(step.questions, answers),
+        )
+    else:
+        section_form = qforms.SectionForm(step.questions, data)
+    result = StepForms(section_form=section_form)
+    if QuestionKind.MEDICATIONS in step.list_kinds:
+        rows = medications if medications is not None else response.medications.all()
+        result.medication_forms = [
+            _row_form(qforms.MedicationForm, "medication", row, data) for row in rows
+        ]
+    if QuestionKind.SUPPLEMENTS in step.list_kinds:
+        rows = supplements if supplements is not None else response.supplements.all()
+        result.supplement_forms = [
+            _row_form(qforms.SupplementForm, "supplement", row, data) for row in rows
+        ]
+    return result
+
+
+def _row_form(form_class, prefix: str, row, data):
+    if data is None:
+        return form_class(prefix=f"{prefix}-{row.code}", instance=row)
+    return form_class(data, prefix=f"{prefix}-{row.code}", instance=row)
+
+
+def stored_step_forms(
+    response: Response,
+    step: Step,
+    answers: dict[int, Answer],
+    medications: list[Medication],
+    supplements: list[Supplement],
+) -> StepForms:
+    """The step's forms bound to what is stored, to check it before submission."""
+    data = qforms.stored_to_data(step.questions, answers)
+    for prefix, rows, form_class in (
+        ("medication", medications, qforms.MedicationForm),
+        ("supplement", supplements, qforms.SupplementForm),
+    ):
+        for row in rows:
+            data.appendlist(prefix, str(row.code))
+            for name in form_class.draft_fields:
+                value = getattr(row, name)
+                if isinstance(value, bool):
+                    if value:
+                        data[f"{prefix}-{row.code}-{name}"] = "on"
+                else:
+                    data[f"{prefix}-{row.code}-{name}"] = value
+    return step_forms(
+        response=response,
+        step=step,
+        data=data,
+        answers=answers,
+        medications=medications,
+        supplements=supplements,
+    )
+
+
+def problems(response: Response) -> list[StepProblem]:
+    """Every step whose stored answers would not pass "Save and continue"."""
+    answers = answers_by_question(response)
+    medications = list(response.medications.all())
+    supplements = list(response.supplements.all())
+    found = []
+    for step in steps_for(response.version):
+        forms = stored_step_forms(response, step, answers, medications, supplements)
+        if not forms.is_valid():
+            found.append(
+                StepProblem(step=step, messages=[m for _, m in forms.error_links()])
+            )
+    return found
+
+
+# ---------------------------------------------------------------- submitting
+
+
+def submission_round(response: Response) -> int:
+    """How many times this response has been submitted; guards against replays."""
+    return response.events.filter(kind=EventKind.SUBMITTED).count()
+
+
+def submit(*, response: Response, by: User, expected_round: int) -> bool:
+    """Submit the response once. Returns False if it was already submitted.
+
+    A double click or a replayed POST finds the response no longer editable, or
+    the submission round moved on, and changes nothing.
+    """
+    from questionnaires import findings  # the engine's store; imported late (heavy)
+
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if not locked.is_editable or submission_round(locked) != expected_round:
+            return False
+        found = problems(locked)
+        if found:
+            raise IncompleteResponse(found)
+        _drop_blank_rows(locked)
+        locked.status = ResponseStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at"])
+        ResponseEvent.objects.create(response=locked, kind=EventKind.SUBMITTED, by=by)
+        findings.check_response(locked)
+        practitioner = locked.client.practitioner
+        if practitioner:
+            transaction.on_commit(
+                lambda: emails.send_submitted_email(
+                    to=practitioner.user.email,
+                    client_name=locked.client.user.full_name,
+                    client_code=str(locked.client.code),
+                )
+            )
+    log.info("response %s submitted", response.code)
+    response.refresh_from_db()
+    return True
+
+
+def _drop_blank_rows(response: Response) -> None:
+    for rows in (response.medications, response.supplements):
+        blank = [r.pk for r in rows.all() if r.is_blank]
+        if blank:
+            rows.filter(pk__in=blank).delete()
+
+
+def reopen(*, response: Response, by: User, message: str) -> None:
+    """Let the client change a submitted questionnaire, telling them why."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status not in REOPENABLE:
+            raise ValueError("Only a submitted questionnaire can be reopened.")
+        locked.status = ResponseStatus.REOPENED
+        locked.reopened_at = timezone.now()
+        locked.reopen_message = message
+        locked.save(update_fields=["status", "reopened_at", "reopen_message"])
+        ResponseEvent.objects.create(
+            response=locked, kind=EventKind.REOPENED, by=by, message=message
+        )
+        client = locked.client
+        transaction.on_commit(
+            lambda: emails.send_reopened_email(
+                to=client.user.email,
+                client_name=client.user.full_name,
+                practice_name=Practice.current().name,
+            )
+        )
+    log.info("response %s reopened by user %s", response.code, by.code)
+    response.refresh_from_db()

@@ -1,0 +1,238 @@
+"""The client's side of the questionnaire: one section a page, drafts saved as they
+type, a review page, and a single submission."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from practice import access
+from practice.models import Role
+from questionnaires import intake
+from questionnaires.models import QuestionKind, Response
+
+CLIENT = Role.CLIENT
+
+
+def _step_or_404(response: Response, number: int) -> tuple[intake.Step, int]:
+    steps = intake.steps_for(response.version)
+    if not 1 <= number <= len(steps):
+        raise Http404("No such step.")
+    return steps[number - 1], len(steps)
+
+
+@never_cache
+@access.role_required(CLIENT)
+def resume(request: HttpRequest, code: str) -> HttpResponse:
+    """Take the client back to where they left off."""
+    response = access.get_response(request.user, code)
+    if not response.is_editable:
+        return redirect("questionnaires:review", code=response.code)
+    return redirect(
+        "questionnaires:step", code=response.code, step=max(1, response.step_reached)
+    )
+
+
+@never_cache
+@access.role_required(CLIENT)
+def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
+    response = access.get_response(request.user, code)
+    current, total = _step_or_404(response, step)
+    if not response.is_editable:
+        messages.info(request, "You have sent this questionnaire; it can't be changed.")
+        return redirect("questionnaires:review", code=response.code)
+
+    if request.method == "POST":
+        return _post_step(request, response, current, total)
+
+    intake.ensure_a_row(response=response, step=current)
+    if step > response.step_reached:
+        response.step_reached = step
+        response.save(update_fields=["step_reached"])
+    forms = intake.step_forms(response=response, step=current)
+    return _render_step(request, response, current, total, forms)
+
+
+def _post_step(
+    request: HttpRequest, response: Response, current: intake.Step, total: int
+) -> HttpResponse:
+    action = request.POST.get("action", "continue")
+    intake.save_draft(response=response, step=current, data=request.POST)
+
+    kind, _, row_code = action.partition(":")
+    if kind in ("add-medication", "add-supplement"):
+        row = intake.add_row(response=response, kind=kind.removeprefix("add-"))
+        return _after_list_change(request, response, current, total, f"#row-{row.code}")
+    if kind in ("remove-medication", "remove-supplement"):
+        intake.remove_row(
+            response=response, kind=kind.removeprefix("remove-"), code=row_code
+        )
+        return _after_list_change(request, response, current, total, "")
+
+    if action == "later":
+        messages.success(
+            request,
+            "Your answers are saved. You can carry on any time, on any device.",
+        )
+        return redirect("practice:portal")
+    if action == "back":
+        if current.number == 1:
+            return redirect("practice:portal")
+        return redirect(
+            "questionnaires:step", code=response.code, step=current.number - 1
+        )
+
+    forms = intake.step_forms(response=response, step=current, data=request.POST)
+    if not forms.is_valid():
+        return _render_step(request, response, current, total, forms, status=422)
+    if request.POST.get("return") == "review" or current.number == total:
+        return redirect("questionnaires:review", code=response.code)
+    return redirect("questionnaires:step", code=response.code, step=current.number + 1)
+
+
+def _after_list_change(request, response, current, total, anchor: str) -> HttpResponse:
+    """Re-show the step: htmx swaps just the list, a plain browser reloads the page."""
+    if request.htmx:
+        forms = intake.step_forms(response=response, step=current)
+        return _render_step(request, response, current, total, forms)
+    url = reverse("questionnaires:step", args=[response.code, current.number])
+    if request.POST.get("return") == "review":
+        url += "?return=review"
+    return redirect(url + anchor)
+
+
+def _render_step(
+    request: HttpRequest,
+    response: Response,
+    current: intake.Step,
+    total: int,
+    forms: intake.StepForms,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "questionnaires/step.html",
+        {
+            "response": response,
+            "step": current,
+            "total": total,
+            "forms": forms,
+            "fields": _fields_in_order(current, forms),
+            "return_to": request.POST.get("return") or request.GET.get("return", ""),
+            "kinds": QuestionKind,
+        },
+        status=status,
+    )
+
+
+def _fields_in_order(current: intake.Step, forms: intake.StepForms) -> list[dict]:
+    """The page's questions in order, with a heading where a body system starts."""
+    items, system = [], None
+    for question in current.questions:
+        item = {"question": question, "kind": question.kind}
+        if question.kind not in (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS):
+            item["field"] = forms.section_form[f"q{question.pk}"]
+        if question.body_system and question.body_system != system:
+            system = question.body_system
+            item["heading"] = system
+        items.append(item)
+    return items
+
+
+@require_POST
+@access.role_required(CLIENT)
+def autosave(request: HttpRequest, code: str, step: int) -> HttpResponse:
+    """Save the step as a draft while the client types (htmx); say when."""
+    response = access.get_response(request.user, code)
+    current, _ = _step_or_404(response, step)
+    if not response.is_editable:
+        return render(
+            request,
+            "questionnaires/_save_status.html",
+            {"error": "This questionnaire has been sent and can no longer change."},
+            status=409,
+        )
+    intake.save_draft(response=response, step=current, data=request.POST)
+    return render(
+        request,
+        "questionnaires/_save_status.html",
+        {"saved_at": timezone.localtime(response.last_saved_at)},
+    )
+
+
+@never_cache
+@access.role_required(CLIENT)
+def review(request: HttpRequest, code: str) -> HttpResponse:
+    """Every answer, with a link to change each section, and the submit button."""
+    response = access.get_response(request.user, code)
+    return render(request, "questionnaires/review.html", _review_context(response))
+
+
+def _review_context(response: Response) -> dict:
+    answers = intake.answers_by_question(response)
+    steps = intake.steps_for(response.version)
+    medications = [m for m in response.medications.all() if not m.is_blank]
+    supplements = [s for s in response.supplements.all() if not s.is_blank]
+    problems = intake.problems(response) if response.is_editable else []
+    return {
+        "response": response,
+        "sections": [
+            {
+                "step": s,
+                "rows": [
+                    (q, answers.get(q.pk))
+                    for q in s.questions
+                    if q.kind
+                    not in (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS)
+                ],
+                "has_medications": QuestionKind.MEDICATIONS in s.list_kinds,
+                "has_supplements": QuestionKind.SUPPLEMENTS in s.list_kinds,
+            }
+            for s in steps
+        ],
+        "medications": medications,
+        "supplements": supplements,
+        "problems": problems,
+        "round": intake.submission_round(response),
+        "kinds": QuestionKind,
+    }
+
+
+@require_POST
+@access.role_required(CLIENT)
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    response = access.get_response(request.user, code)
+    try:
+        expected = int(request.POST.get("round", "-1"))
+    except ValueError:
+        expected = -1
+    try:
+        sent = intake.submit(
+            response=response, by=request.user, expected_round=expected
+        )
+    except intake.IncompleteResponse:
+        messages.error(
+            request,
+            "Some answers still need attention. The steps are listed below.",
+        )
+        return redirect("questionnaires:review", code=response.code)
+    response.refresh_from_db()
+    if not sent and response.is_editable:
+        # A form from before the questionnaire was reopened: look again first.
+        messages.info(request, "Please check your answers, then send them again.")
+        return redirect("questionnaires:review", code=response.code)
+    return redirect("questionnaires:submitted", code=response.code)
+
+
+@never_cache
+@access.role_required(CLIENT)
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    response = access.get_response(request.user, code)
+    if response.is_editable:
+        return redirect("questionnaires:review", code=response.code)
+    return render(request, "questionnaires/submitted.html", {"response": response})
