@@ -68,17 +68,35 @@ def close_connections_opened_under_playwright():
 
 @pytest.fixture
 def demo(transactional_db, settings):
-    """The demo practice and personas, as `make run` seeds them."""
-    from practice.management.commands.seed_demo import seed
+    """The demo practice, personas and cases, as `make run` seeds them."""
+    from practice.management.commands.seed_demo import seed_with_cases
+    from questionnaires.loader import load_questionnaire
 
     settings.COFACTOR_REQUIRE_STAFF_MFA = False
-    return seed()
+    load_questionnaire(Path(settings.BASE_DIR) / "questionnaires/data/health.toml")
+    users, _ = seed_with_cases()
+    return users
+
+
+def new_context(browser, live_server, viewport=PHONE):
+    """A fresh browser profile: a new device, as far as the site can tell.
+
+    Reduced motion, so that axe never measures a button's colours half way
+    through a hover transition.
+    """
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=viewport,
+        reduced_motion="reduce",
+        locale="en-GB",
+    )
+    context.set_default_timeout(10_000)
+    return context
 
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, live_server)
     page = context.new_page()
     yield page
     context.close()

@@ -44,12 +44,7 @@ class Command(BaseCommand):
                 "published password."
             )
         call_command("load_questionnaires", stdout=self.stdout)
-        with transaction.atomic():
-            users = seed()
-            cases = demo.seed(
-                priya=users["practitioner@example.com"].practitioner_profile,
-                alice=users["client@example.com"].client_profile,
-            )
+        users, cases = seed_with_cases()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, name, role in ACCOUNTS:
             self.stdout.write(
@@ -61,6 +56,17 @@ class Command(BaseCommand):
                 f"  {'Client':<13} {client.user.full_name:<14} "
                 f"{client.user.email:<28} {DEMO_PASSWORD}"
             )
+
+
+def seed_with_cases() -> tuple[dict[str, User], list[Client]]:
+    """The accounts, plus Alice's questionnaire and Priya's submitted cases."""
+    with transaction.atomic():
+        users = seed()
+        cases = demo.seed(
+            priya=users["practitioner@example.com"].practitioner_profile,
+            alice=users["client@example.com"].client_profile,
+        )
+    return users, cases
 
 
 def seed() -> dict[str, User]:
