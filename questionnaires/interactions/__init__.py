@@ -1,7 +1,9 @@
 """The clinical core: plain Python, no ORM and no request code.
 
 - facts.py: CaseFacts, what the engine reads (and the CASE.json format);
-- knowledge.py: load, validate and index the cited data in knowledge/;
+- knowledge.py: load, validate and index the cited data in knowledge/, with
+  entries.py (the dataclasses), fields.py, parse_entries.py and parse_rules.py
+  (reading one entry), crosschecks.py (checks across entries) and indexes.py;
 - matching.py: free text -> substances, and search;
 - doses.py: daily elemental amounts from label doses;
 - engine.py: CaseFacts + Knowledge -> sorted, cited Findings.

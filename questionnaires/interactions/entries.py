@@ -1,0 +1,199 @@
+"""The knowledge base as loaded: frozen dataclasses and the fixed vocabularies.
+
+Everything here is read-only once loaded; knowledge.py reads the files into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+KINDS = (
+    "interaction",
+    "depletion",
+    "upper_limit",
+    "condition",
+    "red_flag",
+    "unrecognised",
+)
+SEVERITIES = ("refer", "major", "moderate", "minor", "info")
+EVIDENCE_LEVELS = ("V1", "V2", "C", "U")
+LIMIT_SETS = ("uk", "eu", "us")
+NUTRIENT_UNITS = ("mg", "mcg")
+LIFESTYLES = ("alcohol",)
+BODY_SYSTEMS = (
+    "energy",
+    "sleep",
+    "mood and mind",
+    "head",
+    "muscles and joints",
+    "digestion",
+    "skin",
+    "heart and circulation",
+    "hormones and periods",
+    "urinary",
+)
+# Rules the engine raises itself; the knowledge base must define their wording.
+ENGINE_RULES = (
+    "unrecognised-medication",
+    "unrecognised-supplement",
+    "unrecognised-condition",
+    "unrecognised-dose",
+)
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file that cannot be used; names the file, entry and problem."""
+
+    def __init__(self, file: str, entry: str, problem: str) -> None:
+        super().__init__(f"{file}: {entry}: {problem}")
+        self.file = file
+        self.entry = entry
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str = ""
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    id: str
+    name: str
+    atc: tuple[str, ...]
+    parents: tuple[str, ...] = ()
+    ver: str = "U"
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: str
+    atc: str
+    atc_ver: str
+    classes: tuple[str, ...]  # direct and inherited class ids, sorted
+    brands: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    misspellings: tuple[str, ...] = ()
+    nutrients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    names: tuple[str, ...]
+    formula: str = ""
+    fraction: float | None = None
+    ver: str = ""
+    counts_toward_limit: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Nutrient:
+    id: str
+    name: str
+    kind: str
+    unit: str
+    aliases: tuple[str, ...]
+    forms: tuple[Form, ...] = ()
+    iu: float | None = None  # `unit` per IU
+    contains: tuple[str, ...] = ()
+    note: str = ""
+
+    def form(self, form_id: str) -> Form | None:
+        return next((f for f in self.forms if f.id == form_id), None)
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Symptom:
+    key: str
+    system: str
+    question: str
+    red_flag: bool = False
+
+
+@dataclass(frozen=True)
+class Limit:
+    set: str
+    amount: float
+    label: str
+    evidence: str
+    sources: tuple[Source, ...]
+    min_age: int | None = None
+    max_age: int | None = None
+
+    def applies_to(self, age: int | None) -> bool:
+        if age is None:
+            return True
+        if self.min_age is not None and age < self.min_age:
+            return False
+        return not (self.max_age is not None and age > self.max_age)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    severity: str
+    title: str
+    mechanism: str
+    action: str
+    evidence: str
+    sources: tuple[Source, ...]
+    file: str = ""
+    evidence_note: str = ""
+    spacing_hours: float | None = None
+    nutrients: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    drugs: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    with_nutrients: tuple[str, ...] = ()
+    by_nutrients: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    min_score: int = 1
+    min_daily: float | None = None
+    lifestyle: str = ""
+    min_alcohol_units: float | None = None
+    limits: Mapping[str, tuple[Limit, ...]] = field(default_factory=dict)
+
+    @property
+    def evidence_text(self) -> str:
+        return (
+            f"{self.evidence}: {self.evidence_note}"
+            if self.evidence_note
+            else self.evidence
+        )
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    version: str
+    sources: Mapping[str, Source]
+    classes: Mapping[str, DrugClass]
+    drugs: Mapping[str, Drug]
+    nutrients: Mapping[str, Nutrient]
+    conditions: Mapping[str, Condition]
+    symptoms: Mapping[str, Symptom]
+    rules: Mapping[str, Rule]
+    # Indexes: which rules could fire for a drug, nutrient, condition or symptom.
+    rules_by_drug: Mapping[str, tuple[Rule, ...]]
+    rules_by_nutrient: Mapping[str, tuple[Rule, ...]]
+    rules_by_condition: Mapping[str, tuple[Rule, ...]]
+    rules_by_symptom: Mapping[str, tuple[Rule, ...]]
+    rules_by_lifestyle: Mapping[str, tuple[Rule, ...]]
+
+    def class_names(self, class_ids: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(self.classes[c].name for c in class_ids)
