@@ -1,0 +1,94 @@
+"""ResolvedCase: what the engine made of the facts, and the questions rules ask it.
+
+Built once per run by resolving.py; the rule modules read it to see which drugs,
+nutrients (with daily amounts) and conditions the client has, and from which
+answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .doses import NutrientSource
+from .entries import Knowledge, Nutrient, Rule
+from .facts import CaseFacts
+from .finding import Finding, amount_text
+
+
+@dataclass
+class ResolvedCase:
+    """What the engine resolved from the facts; built once per run."""
+
+    facts: CaseFacts
+    drugs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    nutrients: dict[str, list[NutrientSource]] = field(default_factory=dict)
+    conditions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add_drug(self, drug_id: str, trigger: tuple[str, str]) -> None:
+        _append_once(self.drugs.setdefault(drug_id, []), trigger)
+
+    def add_condition(self, condition_id: str, trigger: tuple[str, str]) -> None:
+        _append_once(self.conditions.setdefault(condition_id, []), trigger)
+
+    def add_source(self, source: NutrientSource) -> None:
+        self.nutrients.setdefault(source.nutrient, []).append(source)
+
+
+def _append_once(items: list, item: object) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def sources_for(
+    rule: Rule, case: ResolvedCase, nutrient_id: str
+) -> list[NutrientSource]:
+    """The client's sources of one nutrient, in the forms the rule names if any."""
+    sources = case.nutrients.get(nutrient_id, [])
+    if rule.forms:
+        sources = [s for s in sources if s.form in rule.forms]
+    return sources
+
+
+def threshold_met(
+    rule: Rule, sources: list[NutrientSource], unit: str
+) -> tuple[bool, str]:
+    """Whether a dose threshold is met.
+
+    For condition rules (vitamin A in pregnancy) an unknown dose counts, since it
+    could be over; elsewhere the "dose not known" finding already asks for the label.
+    """
+    if rule.min_daily is None:
+        return bool(sources), ""
+    total = sum(s.daily for s in sources if s.daily is not None)
+    if total >= rule.min_daily:
+        return True, f" The daily total found is {amount_text(total)} {unit}."
+    if rule.kind == "condition" and any(s.daily is None for s in sources):
+        return True, (
+            f" The dose of at least one product is not known, so a daily total of "
+            f"{amount_text(rule.min_daily)} {unit} or more could not be ruled out."
+        )
+    return False, ""
+
+
+def matching_drugs(rule: Rule, case: ResolvedCase, knowledge: Knowledge) -> list[str]:
+    """The client's drugs the rule names, directly or by class, in id order."""
+    return sorted(
+        drug_id
+        for drug_id in case.drugs
+        if drug_id in rule.drugs
+        or set(knowledge.drugs[drug_id].classes) & set(rule.classes)
+    )
+
+
+def present_nutrients(
+    rule: Rule, case: ResolvedCase, knowledge: Knowledge
+) -> Iterable[tuple[Nutrient, list[tuple[str, str]], str]]:
+    """The rule's nutrients the client takes (past any threshold), with triggers."""
+    for nutrient_id in rule.nutrients:
+        sources = sources_for(rule, case, nutrient_id)
+        nutrient = knowledge.nutrients[nutrient_id]
+        met, note = threshold_met(rule, sources, nutrient.unit)
+        if met:
+            yield nutrient, [s.trigger for s in sources], note
