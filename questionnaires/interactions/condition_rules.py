@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .case import ResolvedCase, present_nutrients
 from .entries import Knowledge, Rule
 from .finding import Finding, make_finding
@@ -33,41 +35,37 @@ def condition_findings(
                     note,
                 )
             )
-        for key in rule.symptoms:
-            score = case.facts.symptoms.get(key, 0)
-            if score >= rule.min_score:
-                symptom = key.replace("_", " ")
-                names = {"nutrient": nutrient.name, "condition": "", "symptom": symptom}
-                trigger = (f"symptoms.{key}", f"{_symptom_label(key)}: {score} of 3")
-                findings.append(
-                    make_finding(
-                        rule,
-                        knowledge,
-                        names,
-                        (nutrient.name, symptom),
-                        (),
-                        [*triggers, trigger],
-                        note,
-                    )
+        for symptom, trigger in _scored_symptoms(rule, case):
+            names = {"nutrient": nutrient.name, "condition": "", "symptom": symptom}
+            findings.append(
+                make_finding(
+                    rule,
+                    knowledge,
+                    names,
+                    (nutrient.name, symptom),
+                    (),
+                    [*triggers, trigger],
+                    note,
                 )
+            )
     return findings
 
 
 def red_flag_findings(
     rule: Rule, case: ResolvedCase, knowledge: Knowledge
 ) -> list[Finding]:
-    findings = []
+    return [
+        make_finding(rule, knowledge, {"symptom": symptom}, (symptom,), (), [trigger])
+        for symptom, trigger in _scored_symptoms(rule, case)
+    ]
+
+
+def _scored_symptoms(
+    rule: Rule, case: ResolvedCase
+) -> Iterator[tuple[str, tuple[str, str]]]:
+    """The rule's symptoms scored at least its minimum, with the answer behind each."""
     for key in rule.symptoms:
         score = case.facts.symptoms.get(key, 0)
         if score >= rule.min_score:
-            trigger = (f"symptoms.{key}", f"{_symptom_label(key)}: {score} of 3")
-            names = {"symptom": key.replace("_", " ")}
-            subjects = (key.replace("_", " "),)
-            findings.append(
-                make_finding(rule, knowledge, names, subjects, (), [trigger])
-            )
-    return findings
-
-
-def _symptom_label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+            symptom = key.replace("_", " ")
+            yield symptom, (f"symptoms.{key}", f"{symptom.capitalize()}: {score} of 3")

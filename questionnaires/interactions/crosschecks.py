@@ -6,35 +6,30 @@ message points where a clinician has to edit.
 
 from __future__ import annotations
 
-from .entries import ENGINE_RULES, Drug, DrugClass, KnowledgeError, Rule
+from .entries import ENGINE_RULES, DrugClass, KnowledgeError, Rule
 from .text import normalise
 
 
-def _where(tables: dict, table: str, ident: str, key: str = "id") -> str:
-    for file, entry in tables.get(table, []):
-        if entry.get(key) == ident:
-            return file
-    return "?"
+def _error(
+    tables: dict, table: str, ident: str, problem: str, key: str = "id"
+) -> KnowledgeError:
+    """An error about one entry, naming the file that defines it."""
+    file = next((f for f, e in tables.get(table, []) if e.get(key) == ident), "?")
+    return KnowledgeError(file, f"{table} {ident}", problem)
 
 
 def check_class_parents(tables: dict, classes: dict[str, DrugClass]) -> None:
     for cls in classes.values():
         for parent in cls.parents:
             if parent not in classes:
-                raise KnowledgeError(
-                    _where(tables, "class", cls.id),
-                    f"class {cls.id}",
-                    f"unknown parent class {parent!r}",
+                raise _error(
+                    tables, "class", cls.id, f"unknown parent class {parent!r}"
                 )
         seen, stack = set(), list(cls.parents)
         while stack:
             current = stack.pop()
             if current == cls.id:
-                raise KnowledgeError(
-                    _where(tables, "class", cls.id),
-                    f"class {cls.id}",
-                    "class parents form a loop",
-                )
+                raise _error(tables, "class", cls.id, "class parents form a loop")
             if current not in seen:
                 seen.add(current)
                 stack.extend(classes[current].parents)
@@ -42,24 +37,21 @@ def check_class_parents(tables: dict, classes: dict[str, DrugClass]) -> None:
 
 def check_drug_refs(tables: dict, drugs: dict, classes: dict, nutrients: dict) -> None:
     for drug in drugs.values():
-        where = (_where(tables, "drug", drug.id), f"drug {drug.id}")
         for class_id in drug.classes:
             if class_id not in classes:
-                raise KnowledgeError(*where, f"unknown class {class_id!r}")
+                raise _error(tables, "drug", drug.id, f"unknown class {class_id!r}")
         for nutrient_id in drug.nutrients:
             if nutrient_id not in nutrients:
-                raise KnowledgeError(*where, f"unknown nutrient {nutrient_id!r}")
+                problem = f"unknown nutrient {nutrient_id!r}"
+                raise _error(tables, "drug", drug.id, problem)
 
 
 def check_nutrient_refs(tables: dict, nutrients: dict) -> None:
     for nutrient in nutrients.values():
         for contained in nutrient.contains:
             if contained not in nutrients:
-                raise KnowledgeError(
-                    _where(tables, "nutrient", nutrient.id),
-                    f"nutrient {nutrient.id}",
-                    f"`contains` names unknown nutrient {contained!r}",
-                )
+                problem = f"`contains` names unknown nutrient {contained!r}"
+                raise _error(tables, "nutrient", nutrient.id, problem)
 
 
 def check_engine_rules(rules: dict[str, Rule]) -> None:
@@ -83,32 +75,19 @@ def check_red_flags(tables: dict, rules: dict[str, Rule], symptoms: dict) -> Non
                     )
     for symptom in symptoms.values():
         if symptom.red_flag and symptom.key not in covered:
-            raise KnowledgeError(
-                _where(tables, "symptom", symptom.key, key="key"),
-                f"symptom {symptom.key}",
-                "a red-flag symptom needs a red_flag rule",
-            )
+            problem = "a red-flag symptom needs a red_flag rule"
+            raise _error(tables, "symptom", symptom.key, problem, key="key")
 
 
-def drug_terms(drug: Drug) -> tuple[str, ...]:
-    return (drug.name, *drug.aliases, *drug.brands, *drug.misspellings)
-
-
-def check_unique_names(tables: dict, table: str, entries: dict, terms) -> None:
+def check_unique_names(tables: dict, table: str, entries: dict) -> None:
     """Two entries must not share a name, or matching would pick one at random."""
     owner: dict[str, str] = {}
     for ident, entry in entries.items():
-        for term in terms(entry):
+        for term in entry.all_names:
             key = normalise(term)
             if not key:
-                raise KnowledgeError(
-                    _where(tables, table, ident),
-                    f"{table} {ident}",
-                    f"name {term!r} is empty once doses and dosing words are removed",
-                )
+                problem = "is empty once doses and dosing words are removed"
+                raise _error(tables, table, ident, f"name {term!r} {problem}")
             if owner.setdefault(key, ident) != ident:
-                raise KnowledgeError(
-                    _where(tables, table, ident),
-                    f"{table} {ident}",
-                    f"name {term!r} is also a name of {table} {owner[key]}",
-                )
+                problem = f"is also a name of {table} {owner[key]}"
+                raise _error(tables, table, ident, f"name {term!r} {problem}")

@@ -81,6 +81,11 @@ class Drug:
     misspellings: tuple[str, ...] = ()
     nutrients: tuple[str, ...] = ()
 
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Every name a client may write for it; each must belong to this drug."""
+        return (self.name, *self.aliases, *self.brands, *self.misspellings)
+
 
 @dataclass(frozen=True)
 class Form:
@@ -105,6 +110,10 @@ class Nutrient:
     contains: tuple[str, ...] = ()
     note: str = ""
 
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
     def form(self, form_id: str) -> Form | None:
         return next((f for f in self.forms if f.id == form_id), None)
 
@@ -114,6 +123,10 @@ class Condition:
     id: str
     name: str
     synonyms: tuple[str, ...]
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, *self.synonyms)
 
 
 @dataclass(frozen=True)

@@ -134,13 +134,9 @@ def _build(tables: dict[str, list[tuple[str, dict]]], version: str) -> Knowledge
     crosschecks.check_nutrient_refs(tables, nutrients)
     crosschecks.check_engine_rules(rules)
     crosschecks.check_red_flags(tables, rules, symptoms)
-    crosschecks.check_unique_names(tables, "drug", drugs, crosschecks.drug_terms)
-    crosschecks.check_unique_names(
-        tables, "nutrient", nutrients, lambda n: (n.name, *n.aliases)
-    )
-    crosschecks.check_unique_names(
-        tables, "condition", conditions, lambda c: (c.name, *c.synonyms)
-    )
+    crosschecks.check_unique_names(tables, "drug", drugs)
+    crosschecks.check_unique_names(tables, "nutrient", nutrients)
+    crosschecks.check_unique_names(tables, "condition", conditions)
 
     return Knowledge(
         version=version,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from .knowledge import Knowledge, load
+from .knowledge import Condition, Drug, Knowledge, Nutrient, load
 from .text import digits, normalise, without_bare_numbers
 
 # Chosen from the tests in tests/test_interactions_matching.py. fuzz.ratio scores a
@@ -160,17 +160,9 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.drugs = _Index(_drug_names(knowledge))
-        self.nutrients = _Index(
-            (name, n.id)
-            for n in knowledge.nutrients.values()
-            for name in (n.name, *n.aliases)
-        )
-        self.conditions = _Index(
-            (name, c.id)
-            for c in knowledge.conditions.values()
-            for name in (c.name, *c.synonyms)
-        )
+        self.drugs = _Index(_names(knowledge.drugs.values()))
+        self.nutrients = _Index(_names(knowledge.nutrients.values()))
+        self.conditions = _Index(_names(knowledge.conditions.values()))
         self._forms = {
             n.id: _Index((name, f.id) for f in n.forms for name in (f.id, *f.names))
             for n in knowledge.nutrients.values()
@@ -227,10 +219,10 @@ class Matcher:
         return table[ident].name
 
 
-def _drug_names(knowledge: Knowledge) -> Iterable[tuple[str, str]]:
-    for drug in knowledge.drugs.values():
-        for name in (drug.name, *drug.aliases, *drug.brands, *drug.misspellings):
-            yield name, drug.id
+def _names(entries: Iterable[Drug | Nutrient | Condition]) -> Iterable[tuple[str, str]]:
+    for entry in entries:
+        for name in entry.all_names:
+            yield name, entry.id
 
 
 _MATCHERS: dict[str, Matcher] = {}
