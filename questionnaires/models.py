@@ -446,6 +446,10 @@ class EventKind(models.TextChoices):
     SENT = "sent", "Sent to the client"
     SUBMITTED = "submitted", "Submitted"
     REOPENED = "reopened", "Reopened for the client"
+    REVIEW_STARTED = "review_started", "Review started"
+    READY_FOR_ADVICE = "ready_for_advice", "Ready for advice"
+    BACK_IN_REVIEW = "back_in_review", "Back in review (a finding needs a decision)"
+    SUMMARY_ISSUED = "summary_issued", "Summary issued"
 
 
 class ResponseEvent(models.Model):
@@ -486,6 +490,28 @@ class Severity(models.TextChoices):
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(Severity)}
 
 
+class Decision(models.TextChoices):
+    UNDECIDED = "", "Not decided"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+MUST_DECIDE = (Severity.REFER, Severity.MAJOR)
+
+
+class FindingQuerySet(models.QuerySet):
+    def current(self) -> FindingQuerySet:
+        """Findings the engine still raises (not withdrawn by a re-check)."""
+        return self.filter(withdrawn_at=None)
+
+    def undecided(self) -> FindingQuerySet:
+        return self.current().filter(decision=Decision.UNDECIDED)
+
+    def blocking(self) -> FindingQuerySet:
+        """Refer and major findings still waiting for a decision."""
+        return self.undecided().filter(severity__in=MUST_DECIDE)
+
+
 class Finding(models.Model):
     """One engine finding stored for a response.
 
@@ -519,6 +545,22 @@ class Finding(models.Model):
     # Set by recheck_findings when a re-run raised this finding for the first time.
     is_new = models.BooleanField(default=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The practitioner's current decision; every change is also kept in
+    # ReviewAction, which is the record.
+    decision = models.CharField(
+        max_length=20, choices=Decision.choices, default=Decision.UNDECIDED, blank=True
+    )
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["response", "created_at", "id"]
@@ -530,3 +572,75 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def must_be_decided(self) -> bool:
+        return self.severity in MUST_DECIDE
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decision != Decision.UNDECIDED
+
+
+class ActionKind(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", "Acknowledged a finding"
+    DISMISSED = "dismissed", "Dismissed a finding"
+    UNDONE = "undone", "Undid a decision"
+    REMATCHED = "rematched", "Matched an entry by hand"
+    UNMATCHED = "unmatched", "Removed a hand match"
+
+
+class ReviewAction(models.Model):
+    """One thing a practitioner did in a review, kept for the record (never edited)."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="review_actions"
+    )
+    kind = models.CharField(max_length=20, choices=ActionKind.choices)
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
+    entry_ref = models.CharField(
+        max_length=100, blank=True, help_text="e.g. medication:<code>"
+    )
+    matched_as = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseNote(models.Model):
+    """A practitioner's private note on a case; never shown to the client."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="notes"
+    )
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Note of {self.created_at:%Y-%m-%d %H:%M}"
