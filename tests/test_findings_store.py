@@ -14,6 +14,7 @@ from tests.questionnaire_factories import (
     MAGNESIUM_CITRATE,
     MedicationFactory,
     SupplementFactory,
+    answer,
     health_version,
     submitted_response,
 )
@@ -142,6 +143,34 @@ def test_changed_wording_updates_the_row_in_place(osteoporosis_case):
     assert again.title == first.title and again.sources == first.sources
     assert not again.is_new
     assert result.updated == 1
+
+
+def test_a_condition_finding_keeps_its_row_when_a_condition_is_added_before_it(
+    alice, version
+):
+    response = submitted_response(
+        alice,
+        version,
+        answers={"conditions_other": "Kidney disease\nZorblat syndrome"},
+        supplements=[MAGNESIUM_CITRATE],
+    )
+    check_response(response)
+    first = {rule: (f.pk, f.code) for rule, f in by_rule(response).items()}
+    assert {"mg-kidney-disease", "unrecognised-condition"} <= first.keys()
+
+    answer(response, {"conditions": ["heart_block"]})  # ticked: listed first
+    answer(
+        response,
+        {"conditions_other": "Myasthenia gravis\nZorblat syndrome\nKidney disease"},
+    )
+    result = check_response(response, recheck=True)
+
+    again = by_rule(response)
+    for rule in ("mg-kidney-disease", "unrecognised-condition"):
+        assert (again[rule].pk, again[rule].code) == first[rule]
+        assert again[rule].withdrawn_at is None and not again[rule].is_new
+    assert {"mg-heart-block", "mg-myasthenia-gravis"} <= again.keys()
+    assert result.withdrawn == 0
 
 
 def test_an_unmatched_medication_is_stored_as_unrecognised(alice, version):

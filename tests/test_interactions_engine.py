@@ -345,6 +345,54 @@ def test_every_finding_records_the_knowledge_version_and_a_stable_key():
     )
 
 
+def condition_finding_keys(conditions: list[str]) -> dict[str, str]:
+    findings = check({"conditions": conditions, "supplements": [mg()]})
+    return {f.rule: f.key for f in findings if f.kind in ("condition", "unrecognised")}
+
+
+def test_a_typed_condition_is_referred_to_by_its_text_not_its_place():
+    keys = condition_finding_keys(["Kidney disease", "Zorblat syndrome"])
+    assert keys == {
+        "mg-kidney-disease": (
+            "mg-kidney-disease|kidney disease,magnesium"
+            "|condition:kidney disease,supplements[0]"
+        ),
+        "unrecognised-condition": (
+            "unrecognised-condition|zorblat syndrome|condition:zorblat syndrome"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        ["Zorblat syndrome", "Kidney disease"],
+        ["Myasthenia gravis", "Kidney disease", "Zorblat syndrome"],
+        ["Kidney disease", "Myasthenia gravis", "Zorblat syndrome"],
+        ["Epilepsy", "Zorblat syndrome", "Myasthenia gravis", "Kidney disease"],
+    ],
+    ids=["reordered", "added first", "added between", "added and reordered"],
+)
+def test_adding_or_reordering_conditions_keeps_existing_condition_finding_keys(
+    changed,
+):
+    before = condition_finding_keys(["Kidney disease", "Zorblat syndrome"])
+    after = condition_finding_keys(changed)
+    assert before.items() <= after.items()
+
+
+def test_a_condition_written_twice_is_checked_once():
+    findings = check(
+        {"conditions": ["Kidney disease", "kidney disease."], "supplements": [mg()]}
+    )
+    finding = by_rule(findings)["mg-kidney-disease"]
+    assert [f.rule for f in findings].count("mg-kidney-disease") == 1
+    assert finding.triggers == (
+        ("supplements[0]", "Magnesium citrate (150 mg, 1 a day)"),
+        ("condition:kidney disease", "Kidney disease"),
+    )
+
+
 def test_unknown_limits_set_is_refused():
     with pytest.raises(ValueError, match="limits"):
         engine.run(CaseFacts(), knowledge.load(), limits="fr")

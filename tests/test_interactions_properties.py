@@ -54,6 +54,8 @@ CONDITIONS = ["CKD stage 4", "kidney disease", "pregnant", "osteoporosis", "epil
 # Entries that no rule concerns, so adding one can never take a finding away.
 UNRELATED_MEDICINES = ["Paracetamol 500mg", "Salbutamol inhaler", "Latanoprost drops"]
 UNRELATED_SUPPLEMENTS = ["Vitamin C", "Probiotic", "Collagen peptides"]
+# Conditions that none of CONDITIONS matches, so adding one adds findings of its own.
+OTHER_CONDITIONS = ["myasthenia gravis", "liver disease", "Zorblat syndrome"]
 
 supplements = st.builds(
     lambda product, amount, per_day, basis, unknown: SupplementEntry(
@@ -126,6 +128,20 @@ def test_adding_an_unrelated_entry_never_removes_a_finding(facts, medicine, prod
         }
     )
     after = {f.key for f in engine.run(more, KB)}
+    assert before <= after
+
+
+@PROPERTY_SETTINGS
+@given(cases, st.sampled_from(OTHER_CONDITIONS), st.data())
+def test_adding_or_reordering_conditions_never_changes_a_findings_key(
+    facts, extra, data
+):
+    # A practitioner's decision is stored against the key: it must survive.
+    before = {f.key for f in engine.run(facts, KB)}
+    conditions = data.draw(st.permutations(facts.conditions))
+    conditions.insert(data.draw(st.integers(0, len(conditions))), extra)
+    changed = CaseFacts(**{**facts.__dict__, "conditions": tuple(conditions)})
+    after = {f.key for f in engine.run(changed, KB)}
     assert before <= after
 
 

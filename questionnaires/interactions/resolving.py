@@ -96,14 +96,30 @@ def _resolve_conditions(
         case.add_condition("pregnancy", ("pregnant", "Pregnant"))
     if facts.breastfeeding:
         case.add_condition("breastfeeding", ("breastfeeding", "Breastfeeding"))
-    for index, text in enumerate(facts.conditions):
-        trigger = (f"conditions[{index}]", text)
+    seen: set[str] = set()
+    for text in facts.conditions:
+        ref = condition_ref(text)
+        if ref in seen:  # the same condition written twice is checked once
+            continue
+        seen.add(ref)
+        trigger = (ref, text)
         found = matcher.condition(text)
         if found.matched:
             for condition_id in found.ids:
                 case.add_condition(condition_id, trigger)
         else:
             _unrecognised(case, knowledge, "condition", trigger, _near(found))
+
+
+def condition_ref(text: str) -> str:
+    """Name a typed condition by what it says, never by its place in the list.
+
+    A finding's key is made of refs, and a practitioner's decision is stored against
+    the key, so adding a condition before another must not change the other's ref.
+    Conditions have no stored row to give a code, so the ref is the text cleaned as
+    the matcher cleans it ("Kidney disease (CKD)" and "kidney disease ckd" agree).
+    """
+    return f"condition:{normalise(text) or text.strip().lower()}"
 
 
 def _manual(entry: object) -> str:
