@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from practice import views
+from questionnaires.views import dashboard
 
 # The admin signs in through allauth like everyone else, so MFA applies to it.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -15,7 +16,7 @@ admin.site.index_title = "Accounts, practice and questionnaires"
 practice_patterns = [
     path("", views.home, name="home"),
     path("portal/", views.portal, name="portal"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("clients/invite/", views.invite_client, name="invite-client"),
     path("clients/<uuid:code>/", views.client_detail, name="client-detail"),
     path(

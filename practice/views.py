@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -10,10 +10,9 @@ from django.views.decorators.http import require_POST
 
 from practice import access, invitations
 from practice.forms import ChoosePasswordForm, InviteClientForm
-from practice.models import Client, Invitation, InvitationState, Role, User
+from practice.models import Client, InvitationState, Role, User
 from questionnaires import intake
 from questionnaires.forms import ReopenForm
-from questionnaires.models import Response
 from questionnaires.views.practitioner import send_and_tell
 
 HOME_BY_ROLE = {
@@ -46,15 +45,6 @@ def portal(request: HttpRequest) -> HttpResponse:
             "sent_responses": [r for r in responses if not r.is_editable],
         },
     )
-
-
-@access.role_required(Role.PRACTITIONER)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    clients = access.clients_for(request.user).prefetch_related(
-        Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at")),
-        Prefetch("responses", queryset=Response.objects.order_by("-created_at")),
-    )
-    return render(request, "practice/dashboard.html", {"clients": clients})
 
 
 @access.role_required(Role.PRACTITIONER)
