@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from practice.models import Client, Role, User
-from questionnaires.models import Response
+from questionnaires.models import Finding, Response
 
 
 def clients_for(user: User) -> QuerySet[Client]:
@@ -54,6 +54,16 @@ def get_response(user: User, code: uuid.UUID | str) -> Response:
         return responses_for(user).get(code=code)
     except (Response.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("No such questionnaire.") from exc
+
+
+def get_finding(user: User, code: uuid.UUID | str) -> Finding:
+    """Load one finding of a case this user may see, or 404."""
+    try:
+        return Finding.objects.select_related("response__client").get(
+            code=code, response__in=responses_for(user)
+        )
+    except (Finding.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such finding.") from exc
 
 
 def role_required(*roles: Role):

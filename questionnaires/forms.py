@@ -393,6 +393,6 @@ class ReopenForm(forms.Form):
         help_text="Say what you would like them to add or change. They see this when "
         "they sign in; it is not put in the email.",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "Please write a short message for the client."},
     )

@@ -350,6 +350,32 @@ def problems(response: Response) -> list[StepProblem]:
     return found
 
 
+def answers_for_reading(response: Response) -> dict:
+    """Every answer by section, with the list rows, for a read-only page.
+
+    Used by the client's review and the practitioner's case page (one query per
+    kind of thing, whatever the number of answers).
+    """
+    answers = answers_by_question(response)
+    return {
+        "sections": [
+            {
+                "step": step,
+                "rows": [
+                    (q, answers.get(q.pk))
+                    for q in step.questions
+                    if q.kind not in qforms.LIST_KINDS
+                ],
+                "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
+                "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
+            }
+            for step in steps_for(response.version)
+        ],
+        "medications": [m for m in response.medications.all() if not m.is_blank],
+        "supplements": [s for s in response.supplements.all() if not s.is_blank],
+    }
+
+
 # ---------------------------------------------------------------- submitting
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questionnaires.views import intake, practitioner
+from questionnaires.views import intake, practitioner, review
 
 app_name = "questionnaires"
 
@@ -17,4 +17,13 @@ urlpatterns = [
         name="send",
     ),
     path("responses/<uuid:code>/reopen/", practitioner.reopen, name="reopen"),
+    path("cases/<uuid:code>/", review.case, name="case"),
+    path("cases/<uuid:code>/notes/", review.add_note, name="add-note"),
+    path(
+        "cases/<uuid:code>/<str:kind>/<uuid:entry>/match/",
+        review.match_entry,
+        name="match-entry",
+    ),
+    path("findings/<uuid:code>/decide/", review.decide, name="decide"),
+    path("findings/<uuid:code>/undo/", review.undo, name="undo"),
 ]

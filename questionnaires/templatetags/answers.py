@@ -28,3 +28,30 @@ def answer_text(question: Question, answer: Answer | None) -> str:
     if unit and question.kind in (QuestionKind.INTEGER, QuestionKind.DECIMAL):
         text = f"{text} {unit}"
     return text
+
+
+# Where in the questionnaire an engine trigger's ref comes from.
+_REF_SECTIONS = {
+    "medication": "Medications",
+    "supplement": "Supplements",
+    "plan": "Supplement plan",
+    "condition": "Health",
+    "pregnant": "About you",
+    "breastfeeding": "About you",
+    "symptoms": "Symptoms",
+    "alcohol_units_per_week": "Alcohol",
+}
+
+
+@register.filter
+def ref_section(ref: str) -> str:
+    """ "medication:<code>" -> "Medications", for "Lisinopril 10 mg — Medications"."""
+    head = str(ref).split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
+    head = {"medications": "medication", "supplements": "supplement"}.get(head, head)
+    return _REF_SECTIONS.get(head, "Answers")
+
+
+@register.filter
+def words(value: object) -> str:
+    """An identifier as words: "fish_oil" -> "fish oil"."""
+    return str(value).replace("_", " ")

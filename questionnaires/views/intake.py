@@ -174,32 +174,12 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _review_context(response: Response) -> dict:
-    answers = intake.answers_by_question(response)
-    steps = intake.steps_for(response.version)
-    medications = [m for m in response.medications.all() if not m.is_blank]
-    supplements = [s for s in response.supplements.all() if not s.is_blank]
     problems = intake.problems(response) if response.is_editable else []
     return {
         "response": response,
-        "sections": [
-            {
-                "step": s,
-                "rows": [
-                    (q, answers.get(q.pk))
-                    for q in s.questions
-                    if q.kind
-                    not in (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS)
-                ],
-                "has_medications": QuestionKind.MEDICATIONS in s.list_kinds,
-                "has_supplements": QuestionKind.SUPPLEMENTS in s.list_kinds,
-            }
-            for s in steps
-        ],
-        "medications": medications,
-        "supplements": supplements,
+        **intake.answers_for_reading(response),
         "problems": problems,
         "round": intake.submission_round(response),
-        "kinds": QuestionKind,
     }
 
 

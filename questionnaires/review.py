@@ -1,0 +1,183 @@
+"""The practitioner's review of a submitted case, as operations: open it, decide on
+each finding (and undo), match an unrecognised entry by hand, keep private notes,
+and move the case between its review states."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from practice.models import User
+from questionnaires.models import (
+    ActionKind,
+    CaseNote,
+    Decision,
+    EventKind,
+    Finding,
+    Medication,
+    Response,
+    ResponseEvent,
+    ResponseStatus,
+    ReviewAction,
+    Supplement,
+)
+
+log = logging.getLogger(__name__)
+
+IN_REVIEW_STATES = (ResponseStatus.IN_REVIEW, ResponseStatus.READY_FOR_ADVICE)
+REVIEWABLE = (ResponseStatus.SUBMITTED, *IN_REVIEW_STATES)
+
+
+def start_review(*, response: Response, by: User) -> None:
+    """The first time a practitioner opens a submitted case, it is in review."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status != ResponseStatus.SUBMITTED:
+            return
+        locked.status = ResponseStatus.IN_REVIEW
+        locked.save(update_fields=["status"])
+        ResponseEvent.objects.create(
+            response=locked, kind=EventKind.REVIEW_STARTED, by=by
+        )
+        refresh_state(response=locked, by=by)
+    response.refresh_from_db(fields=["status"])
+
+
+def refresh_state(*, response: Response, by: User | None) -> None:
+    """Ready for advice when every refer and major finding is decided; back in
+    review when a new one appears or a decision is undone."""
+    if response.status not in IN_REVIEW_STATES:
+        return
+    blocked = response.findings.blocking().exists()
+    if response.status == ResponseStatus.IN_REVIEW and not blocked:
+        new, kind = ResponseStatus.READY_FOR_ADVICE, EventKind.READY_FOR_ADVICE
+    elif response.status == ResponseStatus.READY_FOR_ADVICE and blocked:
+        new, kind = ResponseStatus.IN_REVIEW, EventKind.BACK_IN_REVIEW
+    else:
+        return
+    response.status = new
+    response.save(update_fields=["status"])
+    ResponseEvent.objects.create(response=response, kind=kind, by=by)
+
+
+def _check_reviewable(response: Response) -> None:
+    if response.status not in REVIEWABLE:
+        raise ValidationError(
+            "This case is not open for review.", code="not_reviewable"
+        )
+
+
+def decide(*, finding: Finding, by: User, decision: str, note: str) -> Finding:
+    """Acknowledge (note optional) or dismiss (reason required) a finding."""
+    note = (note or "").strip()
+    if decision not in (Decision.ACKNOWLEDGED, Decision.DISMISSED):
+        raise ValidationError("Choose Acknowledge or Dismiss.", code="bad_decision")
+    if decision == Decision.DISMISSED and not note:
+        raise ValidationError(
+            "Please give a reason for dismissing this finding.",
+            code="reason_required",
+        )
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=finding.response_id)
+        _check_reviewable(response)
+        finding = Finding.objects.select_for_update().get(pk=finding.pk)
+        if finding.withdrawn_at:
+            raise ValidationError("This finding no longer applies.", code="withdrawn")
+        finding.decision = decision
+        finding.decision_note = note
+        finding.decided_by = by
+        finding.decided_at = timezone.now()
+        finding.is_new = False
+        finding.save(
+            update_fields=[
+                "decision",
+                "decision_note",
+                "decided_by",
+                "decided_at",
+                "is_new",
+            ]
+        )
+        kind = (
+            ActionKind.ACKNOWLEDGED
+            if decision == Decision.ACKNOWLEDGED
+            else ActionKind.DISMISSED
+        )
+        ReviewAction.objects.create(
+            response=response, kind=kind, finding=finding, note=note, by=by
+        )
+        _ensure_in_review(response, by)
+        refresh_state(response=response, by=by)
+    log.info("finding %s %s by user %s", finding.code, decision, by.code)
+    return finding
+
+
+def undo(*, finding: Finding, by: User) -> Finding:
+    """Take a decision back; the record of it stays."""
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=finding.response_id)
+        _check_reviewable(response)
+        finding = Finding.objects.select_for_update().get(pk=finding.pk)
+        if not finding.is_decided:
+            return finding
+        finding.decision = Decision.UNDECIDED
+        finding.decision_note = ""
+        finding.decided_by = None
+        finding.decided_at = None
+        finding.save(
+            update_fields=["decision", "decision_note", "decided_by", "decided_at"]
+        )
+        ReviewAction.objects.create(
+            response=response, kind=ActionKind.UNDONE, finding=finding, by=by
+        )
+        refresh_state(response=response, by=by)
+    log.info("finding %s decision undone by user %s", finding.code, by.code)
+    return finding
+
+
+def _ensure_in_review(response: Response, by: User) -> None:
+    if response.status == ResponseStatus.SUBMITTED:
+        response.status = ResponseStatus.IN_REVIEW
+        response.save(update_fields=["status"])
+        ResponseEvent.objects.create(
+            response=response, kind=EventKind.REVIEW_STARTED, by=by
+        )
+
+
+def rematch(
+    *, response: Response, entry: Medication | Supplement, substance_id: str, by: User
+) -> None:
+    """Match an entry the engine did not recognise to a known substance by hand,
+    and check the case again. Decisions already made stay: findings keep their
+    identity across re-checks."""
+    from questionnaires import findings  # the engine's store
+
+    kind = "medication" if isinstance(entry, Medication) else "supplement"
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        _check_reviewable(locked)
+        entry.matched_as = substance_id
+        entry.matched_by = by if substance_id else None
+        entry.matched_at = timezone.now() if substance_id else None
+        entry.save(update_fields=["matched_as", "matched_by", "matched_at"])
+        ReviewAction.objects.create(
+            response=locked,
+            kind=ActionKind.REMATCHED if substance_id else ActionKind.UNMATCHED,
+            entry_ref=f"{kind}:{entry.code}",
+            matched_as=substance_id,
+            by=by,
+        )
+        findings.check_response(locked, recheck=True)
+        _ensure_in_review(locked, by)
+        refresh_state(response=locked, by=by)
+    log.info("entry %s matched as %r by user %s", entry.code, substance_id, by.code)
+    response.refresh_from_db(fields=["status"])
+
+
+def add_note(*, response: Response, by: User, text: str) -> CaseNote:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write something to save a note.", code="empty")
+    return CaseNote.objects.create(response=response, author=by, text=text)

@@ -1,0 +1,257 @@
+"""The practitioner's case page: findings first, each decided inline; what each
+entry was matched to (and matching by hand); symptoms; every answer; notes."""
+
+from __future__ import annotations
+
+import datetime
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from practice import access
+from practice.models import Role
+from questionnaires import intake, review
+from questionnaires.casefacts import build_case_facts
+from questionnaires.charts import Chart, symptom_chart
+from questionnaires.forms import ReopenForm
+from questionnaires.interactions import knowledge as knowledge_base
+from questionnaires.interactions.matching import search
+from questionnaires.matches import entry_matches
+from questionnaires.models import (
+    SEVERITY_ORDER,
+    Answer,
+    Finding,
+    Response,
+    Severity,
+)
+from questionnaires.scores import symptom_scores
+
+STAFF = (Role.PRACTITIONER, Role.ADMIN)
+SEARCH_LIMIT = 8
+
+
+@never_cache
+@access.role_required(*STAFF)
+def case(request: HttpRequest, code: str) -> HttpResponse:
+    response = access.get_response(request.user, code)
+    if response.is_editable:
+        messages.info(
+            request,
+            "The client has not sent this questionnaire yet (or it was reopened).",
+        )
+        return redirect(response.client)
+    review.start_review(response=response, by=request.user)
+    context = case_context(request, response)
+    return render(request, "questionnaires/case.html", context)
+
+
+def case_context(request: HttpRequest, response: Response) -> dict:
+    knowledge = knowledge_base.load()
+    facts = build_case_facts(response, knowledge=knowledge)
+    matches = entry_matches(facts, knowledge)
+    findings = list(
+        response.findings.current()
+        .select_related("decided_by")
+        .order_by("created_at", "id")
+    )
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    reading = intake.answers_for_reading(response)
+    concept_answers = _answers_by_concept(response)
+    match_for = request.GET.get("match", "")
+    query = request.GET.get("q", "").strip()
+    return {
+        "response": response,
+        "client": response.client,
+        "facts": facts,
+        "age": _age(concept_answers.get("date_of_birth"), response),
+        "sex": concept_answers.get("sex", ""),
+        "goals": concept_answers.get("goals", ""),
+        "groups": [
+            (Severity(severity), list(items))
+            for severity, items in groupby(findings, key=lambda f: f.severity)
+        ],
+        "undecided_referrals": [
+            f for f in findings if f.severity == Severity.REFER and not f.is_decided
+        ],
+        "blocking_count": sum(
+            1 for f in findings if f.must_be_decided and not f.is_decided
+        ),
+        "knowledge_version": findings[0].knowledge_version if findings else "",
+        "medication_rows": [
+            (m, matches.get(f"medication:{m.code}")) for m in reading["medications"]
+        ],
+        "supplement_rows": [
+            (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
+        ],
+        "match_for": match_for,
+        "query": query,
+        "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
+        "chart": _chart(response),
+        "notes": response.notes.select_related("author"),
+        "reopen_form": ReopenForm(),
+        "can_reopen": response.status in intake.REOPENABLE,
+        **reading,
+    }
+
+
+def _answers_by_concept(response: Response) -> dict[str, object]:
+    wanted = ("date_of_birth", "sex", "goals")
+    return dict(
+        Answer.objects.filter(
+            response=response, question__concept__in=wanted
+        ).values_list("question__concept", "value")
+    )
+
+
+def _age(born: object, response: Response) -> int | None:
+    try:
+        birthday = datetime.date.fromisoformat(str(born))
+    except ValueError:
+        birthday = response.client.date_of_birth
+    if not birthday:
+        return None
+    on = (response.submitted_at or response.created_at).date()
+    return (
+        on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
+    )
+
+
+def _chart(response: Response) -> Chart:
+    """The symptom chart, with the change since the client's previous submission."""
+    earlier = (
+        response.client.responses.submitted()
+        .filter(submitted_at__lt=response.submitted_at)
+        .order_by("-submitted_at")
+        .first()
+        if response.submitted_at
+        else None
+    )
+    return symptom_chart(
+        symptom_scores(response),
+        symptom_scores(earlier) if earlier else None,
+        earlier_on=earlier.submitted_at.date() if earlier else None,
+    )
+
+
+# ------------------------------------------------------------------ decisions
+
+
+def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
+    """htmx gets the finding's card (and the case status, out of band); a plain
+    browser goes back to the case page at the finding."""
+    if request.htmx:
+        finding.refresh_from_db()
+        response = finding.response
+        response.refresh_from_db(fields=["status"])
+        blocking = response.findings.blocking().count()
+        return render(
+            request,
+            "questionnaires/_finding_reply.html",
+            {
+                "finding": finding,
+                "response": response,
+                "error": error,
+                "blocking_count": blocking,
+                "undecided_referrals": list(
+                    response.findings.undecided().filter(severity=Severity.REFER)
+                ),
+                "oob": True,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    url = reverse("questionnaires:case", args=[finding.response.code])
+    return redirect(f"{url}#finding-{finding.code}")
+
+
+@access.role_required(*STAFF)
+@require_POST
+def decide(request: HttpRequest, code: str) -> HttpResponse:
+    finding = access.get_finding(request.user, code)
+    try:
+        review.decide(
+            finding=finding,
+            by=request.user,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        return _finding_reply(request, finding, error=error.messages[0])
+    return _finding_reply(request, finding)
+
+
+@access.role_required(*STAFF)
+@require_POST
+def undo(request: HttpRequest, code: str) -> HttpResponse:
+    finding = access.get_finding(request.user, code)
+    try:
+        review.undo(finding=finding, by=request.user)
+    except ValidationError as error:
+        return _finding_reply(request, finding, error=error.messages[0])
+    return _finding_reply(request, finding)
+
+
+# ------------------------------------------------------------ matching by hand
+
+
+@access.role_required(*STAFF)
+@require_POST
+def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpResponse:
+    response = access.get_response(request.user, code)
+    rows = response.medications if kind == "medication" else response.supplements
+    row = rows.filter(code=entry).first()
+    url = reverse("questionnaires:case", args=[response.code])
+    if row is None:
+        return redirect(url)
+    substance = request.POST.get("substance", "")
+    knowledge = knowledge_base.load()
+    if (
+        substance
+        and substance not in knowledge.drugs
+        and substance not in (knowledge.nutrients)
+    ):
+        messages.error(request, "Choose a substance from the search results.")
+        return redirect(f"{url}?match={row.code}#entry-{row.code}")
+    try:
+        review.rematch(
+            response=response, entry=row, substance_id=substance, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        name = _substance_name(knowledge, substance)
+        done = f"Matched “{row}” to {name}" if substance else f"Unmatched “{row}”"
+        messages.success(request, f"{done}; the findings have been checked again.")
+    return redirect(f"{url}#entry-{row.code}")
+
+
+def _substance_name(knowledge, substance_id: str) -> str:
+    if substance_id in knowledge.drugs:
+        return knowledge.drugs[substance_id].name
+    if substance_id in knowledge.nutrients:
+        return knowledge.nutrients[substance_id].name
+    return substance_id
+
+
+# ---------------------------------------------------------------------- notes
+
+
+@access.role_required(*STAFF)
+@require_POST
+def add_note(request: HttpRequest, code: str) -> HttpResponse:
+    response = access.get_response(request.user, code)
+    try:
+        review.add_note(
+            response=response, by=request.user, text=request.POST.get("text", "")
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Note saved. Only practitioners can see it.")
+    return redirect(reverse("questionnaires:case", args=[response.code]) + "#notes")

@@ -1,0 +1,52 @@
+"""Submitted cases from realistic situations, for the review tests."""
+
+from __future__ import annotations
+
+from questionnaires import intake
+from questionnaires.models import Answer, Medication, Response, Supplement
+from tests.intake_helpers import shipped_version
+
+MAGNESIUM = {
+    "product": "Magnesium Citrate",
+    "nutrient": "magnesium",
+    "form": "citrate",
+    "amount": "150",
+    "unit": "mg",
+    "per_day": "2",
+}
+
+
+def submitted_case(
+    client,
+    *,
+    medications: list[dict] = (),
+    supplements: list[dict] = (),
+    symptoms: dict[str, str] | None = None,
+    conditions: list[str] = (),
+) -> Response:
+    """A client's questionnaire answered and submitted through the real operations."""
+    version = shipped_version()
+    response = intake.send_questionnaire(client=client, sent_by=None)
+    questions = {q.concept: q for q in version.questions.all()}
+    answers = {
+        "date_of_birth": "1952-06-03",
+        "sex": "female",
+        "goals": "Sleep better",
+        "consent": "yes",
+        "conditions": list(conditions) or None,
+    }
+    for concept in questions:
+        if concept.startswith("symptom:"):
+            answers[concept] = (symptoms or {}).get(concept.split(":", 1)[1], "0")
+    Answer.objects.bulk_create(
+        Answer(response=response, question=questions[c], value=v)
+        for c, v in answers.items()
+        if v is not None
+    )
+    for i, row in enumerate(medications):
+        Medication.objects.create(response=response, position=i, **row)
+    for i, row in enumerate(supplements):
+        Supplement.objects.create(response=response, position=i, **row)
+    assert intake.submit(response=response, by=client.user, expected_round=0)
+    response.refresh_from_db()
+    return response
