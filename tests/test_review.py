@@ -236,3 +236,21 @@ def test_the_symptom_chart_shows_the_change_since_an_earlier_submission(
     page = priya_client.get(case_url(later)).content.decode()
     assert "<svg" in page and 'role="img"' in page
     assert "down 2" in page  # energy: fatigue 3 -> 1
+
+
+def test_a_recheck_that_raises_a_new_major_finding_puts_the_case_back_in_review(
+    priya_client, case
+):
+    from django.core.management import call_command
+
+    for found in case.findings.all():
+        decide(priya_client, found, "acknowledged")
+    case.refresh_from_db()
+    assert case.status == ResponseStatus.READY_FOR_ADVICE
+    # The knowledge base changed: pretend a decided major finding is new again.
+    major = case.findings.filter(severity="major").first()
+    major.decision = Decision.UNDECIDED
+    major.save()
+    call_command("recheck_findings")
+    case.refresh_from_db()
+    assert case.status == ResponseStatus.IN_REVIEW

@@ -15,6 +15,7 @@ from django.db import transaction
 from questionnaires.findings import StoreResult, check_response, upper_limit_set
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import Response, ResponseStatus
+from questionnaires.review import refresh_state
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class Command(BaseCommand):
 def _recheck(response: Response, *, dry_run: bool) -> StoreResult:
     with transaction.atomic():
         result = check_response(response, recheck=True)
+        # A new refer or major finding puts a ready case back in review.
+        refresh_state(response=response, by=None)
         if dry_run:
             transaction.set_rollback(True)
     return result
