@@ -1,0 +1,46 @@
+"""Questionnaire models, one module per resource; import them from here."""
+
+from questionnaires.models.advice import (  # noqa: F401
+    AdviceDraft,
+    AdviceSnippet,
+    IssuedSummary,
+    PlanItem,
+    SnippetSection,
+    Timing,
+)
+from questionnaires.models.definitions import (  # noqa: F401
+    FrozenGuardMixin,
+    FrozenGuardQuerySet,
+    FrozenVersionError,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireVersion,
+    Section,
+    VersionStatus,
+)
+from questionnaires.models.findings import (  # noqa: F401
+    MUST_DECIDE,
+    SEVERITY_ORDER,
+    ActionKind,
+    CaseNote,
+    Decision,
+    Finding,
+    FindingQuerySet,
+    ReviewAction,
+    Severity,
+)
+from questionnaires.models.responses import (  # noqa: F401
+    EDITABLE_STATUSES,
+    AmountBasis,
+    Answer,
+    EntryBase,
+    EventKind,
+    Medication,
+    Response,
+    ResponseEvent,
+    ResponseQuerySet,
+    ResponseStatus,
+    Supplement,
+    SupplementUnit,
+)
