@@ -81,3 +81,16 @@ def send_reopened_email(*, to: str, client_name: str, practice_name: str) -> Non
             "link": absolute(reverse("practice:portal")),
         },
     )
+
+
+def send_summary_ready_email(*, to: str, client_name: str, practice_name: str) -> None:
+    """Tell the client their advice summary is ready; the PDF stays in the app."""
+    _send(
+        to=to,
+        template="summary_ready",
+        context={
+            "client_name": client_name,
+            "practice_name": practice_name,
+            "link": absolute(reverse("practice:portal")),
+        },
+    )

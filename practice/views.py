@@ -13,6 +13,7 @@ from practice.forms import ChoosePasswordForm, InviteClientForm
 from practice.models import Client, InvitationState, Role, User
 from questionnaires import intake
 from questionnaires.forms import ReopenForm
+from questionnaires.models import IssuedSummary
 from questionnaires.views.practitioner import send_and_tell
 
 HOME_BY_ROLE = {
@@ -43,6 +44,9 @@ def portal(request: HttpRequest) -> HttpResponse:
             "client": client,
             "open_response": next((r for r in responses if r.is_editable), None),
             "sent_responses": [r for r in responses if not r.is_editable],
+            "summaries": IssuedSummary.objects.filter(
+                response__in=access.responses_for(request.user)
+            ).select_related("issued_by"),
         },
     )
 

@@ -28,7 +28,7 @@ from questionnaires.interactions.facts import (
     SupplementEntry,
 )
 from questionnaires.interactions.knowledge import Knowledge
-from questionnaires.models import Medication, Response, Supplement
+from questionnaires.models import Medication, PlanItem, Response, Supplement
 
 SYMPTOM_PREFIX = "symptom:"
 _YES = {"yes", "true", "y"}
@@ -93,12 +93,38 @@ def medication_entry(row: Medication) -> MedicationEntry:
 
 
 def supplement_entry(row: Supplement) -> SupplementEntry:
-    """One supplement row as the engine reads it.
+    """One supplement row as the engine reads it."""
+    return _dose_entry(
+        row,
+        ref=f"supplement:{row.code}",
+        known=not row.amount_unknown,
+        basis=row.basis if row.basis in BASES else "elemental",
+        amount_unknown=row.amount_unknown,
+        matched_as=row.matched_as,
+    )
 
-    An amount that does not parse, is not positive or has an unknown unit is left
-    out (None) so the engine reports the dose as unknown rather than miscounting.
+
+def plan_entries(response: Response) -> list[SupplementEntry]:
+    """The practitioner's supplement plan, as the engine reads it.
+
+    Every check of a case includes the plan, so that a re-check never withdraws a
+    plan finding the practitioner has already decided.
     """
-    amount = None if row.amount_unknown else _positive(row.amount_value)
+    rows = PlanItem.objects.filter(advice__response=response)
+    return [plan_entry(row) for row in rows if not row.is_blank]
+
+
+def plan_entry(row: PlanItem) -> SupplementEntry:
+    """One plan row; amounts are what the product label states (elemental)."""
+    return _dose_entry(row, ref=f"plan:{row.code}")
+
+
+def _dose_entry(
+    row: Supplement | PlanItem, *, ref: str, known: bool = True, **extra: Any
+) -> SupplementEntry:
+    """An amount that does not parse, is not positive or has an unknown unit is left
+    out (None) so the engine reports the dose as unknown rather than miscounting."""
+    amount = _positive(row.amount_value) if known else None
     unit = row.unit if row.unit in UNITS else ""
     per_day = _positive(row.per_day_value)
     return SupplementEntry(
@@ -108,10 +134,8 @@ def supplement_entry(row: Supplement) -> SupplementEntry:
         amount=amount if unit else None,
         unit=unit or "mg",
         per_day=1 if per_day is None else per_day,
-        basis=row.basis if row.basis in BASES else "elemental",
-        amount_unknown=row.amount_unknown,
-        ref=f"supplement:{row.code}",
-        matched_as=row.matched_as,
+        ref=ref,
+        **extra,
     )
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from practice.models import Practice
-from questionnaires.casefacts import build_case_facts
+from questionnaires.casefacts import build_case_facts, plan_entries
 from questionnaires.interactions import engine
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import Finding, Response
@@ -81,7 +81,9 @@ def check_response(response: Response, *, recheck: bool = False) -> StoreResult:
     """Build the case facts, run the engine and store its findings."""
     knowledge = knowledge_base.load()
     with transaction.atomic():
-        facts = build_case_facts(response, knowledge=knowledge)
+        facts = build_case_facts(
+            response, extra_supplements=plan_entries(response), knowledge=knowledge
+        )
         found = engine.run(facts, knowledge, limits=upper_limit_set())
         return store_findings(response, found, recheck=recheck)
 

@@ -214,7 +214,7 @@ def _record_consent(response: Response, *, given: bool, at) -> None:
 def _save_rows(rows, form_class, prefix: str, data) -> None:
     codes = set(data.getlist(prefix))
     changed = []
-    for row in rows.filter(code__in=_valid_uuids(codes)):
+    for row in rows.filter(code__in=valid_uuids(codes)):
         form = form_class(data, prefix=f"{prefix}-{row.code}", instance=row)
         values = form.draft_values()
         if any(getattr(row, k) != v for k, v in values.items()):
@@ -225,7 +225,7 @@ def _save_rows(rows, form_class, prefix: str, data) -> None:
         rows.model.objects.bulk_update(changed, form_class.draft_fields)
 
 
-def _valid_uuids(values) -> list[str]:
+def valid_uuids(values) -> list[str]:
     valid = []
     for value in values:
         try:
@@ -244,7 +244,7 @@ def add_row(*, response: Response, kind: str) -> Medication | Supplement:
 
 def remove_row(*, response: Response, kind: str, code: str) -> None:
     rows = response.medications if kind == "medication" else response.supplements
-    rows.filter(code__in=_valid_uuids([code])).delete()
+    rows.filter(code__in=valid_uuids([code])).delete()
 
 
 def ensure_a_row(*, response: Response, step: Step) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questionnaires.views import intake, practitioner, review
+from questionnaires.views import advice, intake, practitioner, review
 
 app_name = "questionnaires"
 
@@ -24,6 +24,10 @@ urlpatterns = [
         review.match_entry,
         name="match-entry",
     ),
+    path("cases/<uuid:code>/advice/", advice.editor, name="advice"),
+    path("cases/<uuid:code>/advice/preview/", advice.preview, name="advice-preview"),
+    path("cases/<uuid:code>/advice/issue/", advice.issue, name="issue-summary"),
+    path("summaries/<uuid:code>/", advice.download, name="download-summary"),
     path("findings/<uuid:code>/decide/", review.decide, name="decide"),
     path("findings/<uuid:code>/undo/", review.undo, name="undo"),
 ]

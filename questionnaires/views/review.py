@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -94,6 +95,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
         "chart": _chart(response),
         "notes": response.notes.select_related("author"),
+        "summaries": list(response.summaries.all()),
         "reopen_form": ReopenForm(),
         "can_reopen": response.status in intake.REOPENABLE,
         **reading,
@@ -162,11 +164,17 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
                     response.findings.undecided().filter(severity=Severity.REFER)
                 ),
                 "oob": True,
+                "return_to": request.POST.get("return_to", ""),
             },
         )
     if error:
         messages.error(request, error)
     url = reverse("questionnaires:case", args=[finding.response.code])
+    back = request.POST.get("return_to", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        url = back.split("#", 1)[0]
     return redirect(f"{url}#finding-{finding.code}")
 
 

@@ -1,9 +1,7 @@
-"""Forms for the client's questionnaire: one form per section, built from its
-questions, and a small form per medication or supplement row.
+"""One form per questionnaire section, built from its questions.
 
 Values are stored as typed (see models.Answer), so these forms validate and
-explain; they never convert what the client wrote into something else.
-"""
+explain; they never convert what the client wrote into something else."""
 
 from __future__ import annotations
 
@@ -15,10 +13,8 @@ from django.utils.datastructures import MultiValueDict
 
 from questionnaires.models import (
     Answer,
-    Medication,
     Question,
     QuestionKind,
-    Supplement,
 )
 
 SYMPTOM_CHOICES = [
@@ -228,171 +224,3 @@ def initial_from_answers(questions: list[Question], answers: dict[int, Answer]):
         else:
             initial[field_name(question)] = answer.value
     return initial
-
-
-# ------------------------------------------------------------ structured lists
-
-
-class EntryForm(forms.ModelForm):
-    """Shared behaviour of a medication or supplement row form."""
-
-    #: Fields copied from the posted data into the row as drafts.
-    draft_fields: tuple[str, ...] = ()
-
-    def draft_values(self) -> dict[str, object]:
-        """The posted values, unvalidated but safe to store, for the draft save."""
-        values: dict[str, object] = {}
-        for name in self.draft_fields:
-            model_field = self._meta.model._meta.get_field(name)
-            key = self.add_prefix(name)
-            if model_field.get_internal_type() == "BooleanField":
-                values[name] = bool(self.data.get(key))
-                continue
-            value = str(self.data.get(key, ""))[: model_field.max_length]
-            if model_field.choices and value not in dict(model_field.choices):
-                continue  # not one of the choices: keep what is stored
-            values[name] = value
-        return values
-
-
-class MedicationForm(EntryForm):
-    draft_fields = ("name", "strength", "frequency", "since", "reason")
-
-    class Meta:
-        model = Medication
-        fields = ("name", "strength", "frequency", "since", "reason")
-        labels = {
-            "name": "Name of the medicine",
-            "strength": "Strength",
-            "frequency": "How often you take it",
-            "since": "Taking it since",
-            "reason": "What it is for",
-        }
-        help_texts = {
-            "name": "As on the box or label, for example Lisinopril.",
-            "strength": "For example 10 mg.",
-            "frequency": "For example once a day, or as needed.",
-            "since": "A year or a month is fine, for example 2019.",
-        }
-
-    def clean(self):
-        data = super().clean()
-        filled = any(str(data.get(f) or "").strip() for f in self.draft_fields)
-        if filled and not str(data.get("name") or "").strip():
-            self.add_error(
-                "name",
-                forms.ValidationError(
-                    "Please give the name of the medicine, as on the box or label.",
-                    code="name_missing",
-                ),
-            )
-        return data
-
-
-SUPPLEMENT_FIELDS = (
-    "product",
-    "nutrient",
-    "form",
-    "amount",
-    "unit",
-    "per_day",
-    "amount_unknown",
-    "basis",
-)
-
-
-class SupplementForm(EntryForm):
-    draft_fields = SUPPLEMENT_FIELDS
-
-    class Meta:
-        model = Supplement
-        fields = SUPPLEMENT_FIELDS
-        labels = {
-            "product": "Product name",
-            "nutrient": "Nutrient or ingredient",
-            "form": "Form (if the label says)",
-            "amount": "Amount in each dose, as printed on the label",
-            "unit": "Unit",
-            "per_day": "Doses a day",
-            "amount_unknown": "I don't know the amount",
-            "basis": "What the amount on the label means",
-        }
-        help_texts = {
-            "product": "For example Magnesium Citrate 150 mg, or the brand name.",
-            "nutrient": "For example magnesium, vitamin D, fish oil.",
-            "form": "For example citrate, glycinate, oxide.",
-            "amount": "Just the number, for example 150.",
-            "per_day": "How many tablets, capsules or doses you take a day.",
-        }
-        widgets = {
-            "amount": forms.TextInput(attrs={"inputmode": "decimal"}),
-            "per_day": forms.TextInput(attrs={"inputmode": "decimal"}),
-            "basis": forms.RadioSelect,
-        }
-
-    def clean_amount(self) -> str:
-        return _positive_number(self.cleaned_data.get("amount", ""), "amount")
-
-    def clean_per_day(self) -> str:
-        text = _positive_number(self.cleaned_data.get("per_day", ""), "doses a day")
-        return text or "1"
-
-    def clean(self):
-        data = super().clean()
-        row_used = any(
-            str(data.get(f) or "").strip() for f in ("product", "nutrient", "form")
-        ) or bool(self.data.get(self.add_prefix("amount")))
-        if not row_used:
-            return data
-        if (
-            not (data.get("product") or "").strip()
-            and not (data.get("nutrient") or "").strip()
-        ):
-            self.add_error(
-                "product",
-                forms.ValidationError(
-                    "Please give the product name or the nutrient.",
-                    code="name_missing",
-                ),
-            )
-        if (
-            "amount" in data
-            and not data.get("amount")
-            and not data.get("amount_unknown")
-        ):
-            self.add_error(
-                "amount",
-                forms.ValidationError(
-                    "Enter the amount from the label, or tick \u201cI don't know the "
-                    "amount\u201d.",
-                    code="amount_missing",
-                ),
-            )
-        return data
-
-
-def _positive_number(text: str, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        return ""
-    number = parse_number(text)
-    if number is None:
-        raise forms.ValidationError(
-            f"Enter the {what} as a number, for example 150.", code="not_a_number"
-        )
-    if number <= 0:
-        raise forms.ValidationError(
-            f"The {what} must be more than 0.", code="not_positive"
-        )
-    return text
-
-
-class ReopenForm(forms.Form):
-    message = forms.CharField(
-        label="Message to the client",
-        help_text="Say what you would like them to add or change. They see this when "
-        "they sign in; it is not put in the email.",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        error_messages={"required": "Please write a short message for the client."},
-    )

@@ -1,0 +1,32 @@
+"""Forms of the questionnaires app, one module per concern; import them from here."""
+
+from questionnaires.forms.advice import (  # noqa: F401
+    PLAN_FIELDS,
+    AdviceForm,
+    PlanItemForm,
+)
+from questionnaires.forms.entries import (  # noqa: F401
+    SUPPLEMENT_FIELDS,
+    DoseForm,
+    EntryForm,
+    MedicationForm,
+    SupplementForm,
+    positive_number,
+)
+from questionnaires.forms.questions import (  # noqa: F401
+    LIST_KINDS,
+    SYMPTOM_CHOICES,
+    YES_NO_CHOICES,
+    NumberField,
+    PastDateField,
+    SectionForm,
+    build_field,
+    field_name,
+    initial_from_answers,
+    parse_number,
+    raw_value,
+    stored_to_data,
+)
+from questionnaires.forms.review import (  # noqa: F401
+    ReopenForm,
+)
