@@ -285,3 +285,116 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return self.state.label
+
+
+# ------------------------------------------------------------ audit and privacy
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed"
+    DOWNLOADED = "downloaded", "Downloaded"
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    LOGOUT = "logout", "Signed out"
+    EXPORTED = "exported", "Exported data"
+    ERASURE_REQUESTED = "erasure_requested", "Asked for erasure"
+    ERASED = "erased", "Erased"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are never changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events are never deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. Written once, never
+    changed or deleted. Carries ids and field names, never answers or other
+    health data."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=50, blank=True)  # e.g. "response"
+    object_id = models.CharField(max_length=64, blank=True)  # the public code
+    client_code = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="The client it concerns."
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "at"], name="audit_actor_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are never deleted.")
+
+
+class PrivacyNotice(models.Model):
+    """One version of the practice's privacy notice; a change is a new version."""
+
+    version = models.CharField(max_length=40, unique=True)
+    text = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+
+    def __str__(self) -> str:
+        return f"Privacy notice {self.version}"
+
+
+class ErasureRequest(models.Model):
+    """A client asked for their account and data to be deleted."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.SET_NULL, null=True, related_name="erasure_requests"
+    )
+    client_code = models.UUIDField()  # kept after the client is erased
+    requested_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Erasure request of {self.requested_at:%Y-%m-%d}"

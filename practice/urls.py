@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from practice import views
+from practice.views import people
 from questionnaires.views import dashboard
 
 # The admin signs in through allauth like everyone else, so MFA applies to it.
@@ -14,18 +14,18 @@ admin.site.site_title = "Cofactor admin"
 admin.site.index_title = "Accounts, practice and questionnaires"
 
 practice_patterns = [
-    path("", views.home, name="home"),
-    path("portal/", views.portal, name="portal"),
+    path("", people.home, name="home"),
+    path("portal/", people.portal, name="portal"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("clients/invite/", views.invite_client, name="invite-client"),
-    path("clients/<uuid:code>/", views.client_detail, name="client-detail"),
+    path("clients/invite/", people.invite_client, name="invite-client"),
+    path("clients/<uuid:code>/", people.client_detail, name="client-detail"),
     path(
         "clients/<uuid:code>/resend-invitation/",
-        views.resend_invitation,
+        people.resend_invitation,
         name="resend-invitation",
     ),
-    path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
-    path("staff/", views.staff_home, name="staff-home"),
+    path("invitation/<str:token>/", people.accept_invitation, name="accept-invitation"),
+    path("staff/", people.staff_home, name="staff-home"),
 ]
 
 urlpatterns = [
@@ -33,5 +33,5 @@ urlpatterns = [
     path("", include("questionnaires.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", people.healthz, name="healthz"),
 ]

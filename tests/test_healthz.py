@@ -12,6 +12,6 @@ def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
         def cursor(self):
             raise DatabaseError("connection refused")
 
-    monkeypatch.setattr("practice.views.connection", DownDatabase())
+    monkeypatch.setattr("practice.views.people.connection", DownDatabase())
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -1,0 +1,1 @@
+"""The practice's pages, one module per concern."""
