@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "practice.middleware.StaffMFARequiredMiddleware",
+    "practice.middleware.IdleTimeoutMiddleware",
+    "practice.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "practice.urls"
@@ -143,6 +145,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Cofactor: "
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# No "remember me": a session ends when the browser closes or after the idle time.
+ACCOUNT_SESSION_REMEMBER = False
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # a backstop; the idle limits below end it sooner
 # allauth's rate limits (login failures, password resets) are on by default; kept.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("COFACTOR_MFA_ISSUER", default="Cofactor")
@@ -216,6 +222,9 @@ LOGGING = {
 # Cofactor's own settings.
 COFACTOR_REQUIRE_STAFF_MFA = env.bool("COFACTOR_REQUIRE_STAFF_MFA", default=True)
 COFACTOR_INVITATION_DAYS = env.int("COFACTOR_INVITATION_DAYS", default=7)
+# Sessions end after this long without activity.
+COFACTOR_STAFF_IDLE_MINUTES = env.int("COFACTOR_STAFF_IDLE_MINUTES", default=30)
+COFACTOR_CLIENT_IDLE_MINUTES = env.int("COFACTOR_CLIENT_IDLE_MINUTES", default=60)
 # The address people use to reach Cofactor, for links in emails sent outside a
 # request (e.g. "a client has submitted").
 COFACTOR_SITE_URL = env.str(
