@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from questionnaires.forms.questions import parse_number
+from questionnaires.forms.questions import parse_number, without_nul
 from questionnaires.models import (
     Medication,
     Supplement,
@@ -26,7 +26,7 @@ class EntryForm(forms.ModelForm):
             if model_field.get_internal_type() == "BooleanField":
                 values[name] = bool(self.data.get(key))
                 continue
-            value = str(self.data.get(key, ""))[: model_field.max_length]
+            value = without_nul(str(self.data.get(key, "")))[: model_field.max_length]
             if model_field.choices and value not in dict(model_field.choices):
                 continue  # not one of the choices: keep what is stored
             values[name] = value

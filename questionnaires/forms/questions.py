@@ -190,17 +190,39 @@ def stored_to_data(questions: list[Question], answers: dict[int, Answer]):
 
 
 def raw_value(question: Question, data) -> str | list[str] | None:
-    """What the client entered for one question, unvalidated, ready to store."""
+    """What the client entered for one question, unvalidated, ready to store.
+
+    A choice that is not one of the question's choices cannot come from the page,
+    so it is not kept; NUL bytes are dropped (PostgreSQL cannot store them).
+    """
     name = field_name(question)
+    choices = _choice_values(question)
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        values = [str(v)[:200] for v in data.getlist(name)]
+        values = [str(v) for v in data.getlist(name) if str(v) in choices]
         return values or None
     if question.kind == QuestionKind.CONSENT:
         return "yes" if data.get(name) else None
     value = data.get(name)
     if value in (None, ""):
         return None
-    return str(value)[:5000]
+    if choices is not None and str(value) not in choices:
+        return None
+    return without_nul(str(value))[:5000] or None
+
+
+def without_nul(text: str) -> str:
+    return text.replace("\x00", "")
+
+
+def _choice_values(question: Question) -> set[str] | None:
+    """The values a choice question accepts; None for a question typed freely."""
+    if question.kind == QuestionKind.SYMPTOM_SCALE:
+        return {value for value, _ in SYMPTOM_CHOICES}
+    if question.kind == QuestionKind.YES_NO:
+        return {value for value, _ in YES_NO_CHOICES}
+    if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        return {str(choice[0]) for choice in question.choices}
+    return None
 
 
 class SectionForm(forms.Form):
