@@ -141,8 +141,11 @@ def issue_blockers(response: Response) -> list[str]:
         reasons.append(f"The plan check found: “{finding.title}”. Decide on it below.")
     draft = AdviceDraft.objects.filter(response=response).first()
     if draft is None or not (
-        any((draft.key_points, draft.diet, draft.lifestyle, draft.gp_notes))
-        or draft.plan.exists()
+        any(
+            text.strip()
+            for text in (draft.key_points, draft.diet, draft.lifestyle, draft.gp_notes)
+        )
+        or any(not row.is_blank for row in draft.plan.all())
     ):
         reasons.append("Write some advice or a supplement plan first.")
     return reasons

@@ -11,6 +11,7 @@ or messages change nothing.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import pytest
 from django.db import transaction
@@ -18,17 +19,30 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from questionnaires import intake
-from questionnaires.forms import LIST_KINDS, PastDateField
+from questionnaires.forms import LIST_KINDS, PLAN_FIELDS, PastDateField
 from questionnaires.models import (
+    ActionKind,
+    AdviceDraft,
+    AdviceSnippet,
+    Answer,
+    CaseNote,
+    Decision,
     EventKind,
     Finding,
+    IssuedSummary,
     Medication,
+    PlanItem,
     QuestionKind,
     Response,
+    ResponseStatus,
+    ReviewAction,
+    SnippetSection,
     Supplement,
+    Timing,
 )
 from questionnaires.models.responses import AmountBasis, SupplementUnit
 from tests.intake_helpers import answer_everything, shipped_version, step_url
+from tests.review_helpers import MAGNESIUM, submitted_case
 
 # No shrinking: each example is a few requests, and shrinking a failure took
 # minutes. The failing example is printed as found.
@@ -314,3 +328,292 @@ def test_a_complete_questionnaire_submits_only_with_the_right_round(
             right = False
         assert draft.is_editable != right
         assert draft.events.filter(kind=EventKind.SUBMITTED).count() == int(right)
+
+
+# ===================================================================== review
+
+LEVOTHYROXINE = {"name": "Levothyroxine", "strength": "100 mcg"}
+DECISIONS = st.one_of(
+    st.sampled_from(["acknowledged", "dismissed", "undecided"]), VALUE
+)
+
+
+@pytest.fixture
+def case(alice):
+    """Alice's submitted case, with findings about levothyroxine and magnesium."""
+    return submitted_case(alice, medications=[LEVOTHYROXINE], supplements=[MAGNESIUM])
+
+
+@pytest.fixture
+def bobs_case(bob):
+    """Bob's case, with advice, a plan row and a note that must never change."""
+    response = submitted_case(bob, medications=[LEVOTHYROXINE])
+    draft = AdviceDraft.objects.create(response=response, key_points="Bob's advice")
+    PlanItem.objects.create(advice=draft, product="Bob's plan")
+    CaseNote.objects.create(response=response, author=bob.practitioner.user, text="x")
+    return response
+
+
+@pytest.fixture
+def priya_client(client, priya, case, bobs_case):
+    client.force_login(priya.user)
+    assert client.get(f"/cases/{case.code}/").status_code == 200
+    return client
+
+
+def everything_of(response: Response) -> list:
+    """Every row that hangs off a case, to prove that it did not change."""
+    return [
+        rows_of(model, response)
+        for model in (Answer, Medication, Supplement, Finding, ReviewAction, CaseNote)
+    ] + [
+        list(AdviceDraft.objects.filter(response=response).values_list()),
+        list(PlanItem.objects.filter(advice__response=response).values_list()),
+        list(Response.objects.filter(pk=response.pk).values_list()),
+    ]
+
+
+def assert_safe_redirect(reply) -> None:
+    if reply.status_code == 302:
+        location = reply["Location"]
+        assert location.startswith("/") and not location.startswith("//"), location
+
+
+@HOSTILE
+@given(
+    decision=DECISIONS,
+    note=VALUE,
+    return_to=VALUE,
+    htmx=st.booleans(),
+)
+def test_a_decision_is_recorded_only_when_it_is_one_of_the_two(
+    priya_client, case, bobs_case, decision, note, return_to, htmx
+):
+    finding = case.findings.order_by("pk").first()
+    bobs = everything_of(bobs_case)
+    headers = {"HX-Request": "true"} if htmx else {}
+    with undone():
+        reply = priya_client.post(
+            f"/findings/{finding.code}/decide/",
+            {"decision": decision, "note": note, "return_to": return_to},
+            headers=headers,
+        )
+        assert_no_server_error(reply)
+        assert_safe_redirect(reply)
+        finding.refresh_from_db()
+        typed = as_typed(last(note), 10**6).strip()
+        chosen = last(decision)
+        accepted = chosen == "acknowledged" or (chosen == "dismissed" and typed)
+        if accepted:
+            assert (finding.decision, finding.decision_note) == (chosen, typed)
+        else:
+            assert finding.decision == Decision.UNDECIDED
+            assert not ReviewAction.objects.filter(finding=finding).exists()
+        assert everything_of(bobs_case) == bobs
+
+
+@HOSTILE
+@given(data=VALUE, htmx=st.booleans())
+def test_undo_takes_back_a_decision_whatever_else_is_posted(
+    priya_client, case, data, htmx
+):
+    finding = case.findings.order_by("pk").first()
+    headers = {"HX-Request": "true"} if htmx else {}
+    with undone():
+        priya_client.post(
+            f"/findings/{finding.code}/decide/", {"decision": "acknowledged"}
+        )
+        reply = priya_client.post(
+            f"/findings/{finding.code}/undo/",
+            {"return_to": data, "decision": data, "note": data},
+            headers=headers,
+        )
+        assert_no_server_error(reply)
+        assert_safe_redirect(reply)
+        finding.refresh_from_db()
+        assert finding.decision == Decision.UNDECIDED
+        assert (
+            ReviewAction.objects.filter(finding=finding, kind=ActionKind.UNDONE).count()
+            == 1
+        )
+
+
+@HOSTILE
+@given(
+    kind=st.one_of(st.sampled_from(["medication", "supplement"]), TEXT),
+    substance=st.one_of(st.sampled_from(["lisinopril", "magnesium", ""]), VALUE),
+)
+def test_a_hand_match_names_a_known_substance_or_changes_nothing(
+    priya_client, case, bobs_case, kind, substance
+):
+    from questionnaires.interactions import knowledge as knowledge_base
+
+    known = knowledge_base.load()
+    row = case.medications.get()
+    bobs = everything_of(bobs_case)
+    path_kind = quote(kind, safe="") or "medication"
+    with undone():
+        reply = priya_client.post(
+            f"/cases/{case.code}/{path_kind}/{row.code}/match/",
+            {"substance": substance},
+        )
+        assert_no_server_error(reply)
+        row.refresh_from_db()
+        chosen = last(substance)
+        valid = chosen == "" or chosen in known.drugs or chosen in known.nutrients
+        if path_kind == "medication" and valid:
+            assert row.matched_as == chosen
+        else:
+            assert row.matched_as == ""
+        assert row.matched_as in ("", *known.drugs, *known.nutrients)
+        assert case.supplements.get().matched_as == ""
+        assert everything_of(bobs_case) == bobs
+
+
+@HOSTILE
+@given(text=VALUE)
+def test_a_note_keeps_what_was_written_and_refuses_nothing_but_empty(
+    priya_client, case, bobs_case, text
+):
+    bobs = everything_of(bobs_case)
+    with undone():
+        reply = priya_client.post(f"/cases/{case.code}/notes/", {"text": text})
+        assert_no_server_error(reply)
+        written = as_typed(last(text), 10**6).strip()
+        notes = list(case.notes.values_list("text", flat=True))
+        assert notes == ([written] if written else [])
+        assert everything_of(bobs_case) == bobs
+
+
+@HOSTILE
+@given(message=VALUE)
+def test_reopening_needs_a_short_plain_message(priya_client, case, message):
+    with undone():
+        reply = priya_client.post(
+            f"/responses/{case.code}/reopen/", {"message": message}
+        )
+        assert_no_server_error(reply)
+        case.refresh_from_db()
+        typed = str(last(message)).strip()
+        valid = 0 < len(typed) <= 2000 and "\x00" not in typed
+        assert (case.status == ResponseStatus.REOPENED) == valid
+        assert case.reopen_message == (typed if valid else "")
+
+
+@HOSTILE
+@given(match=VALUE, q=VALUE)
+def test_the_case_page_survives_any_search(priya_client, case, match, q):
+    with undone():
+        reply = priya_client.get(f"/cases/{case.code}/", {"match": match, "q": q})
+        assert reply.status_code == 200
+
+
+# ===================================================================== advice
+
+ADVICE_TEXT = ("key_points", "diet", "lifestyle", "gp_notes", "follow_up")
+
+
+@pytest.fixture
+def advice_draft(priya_client, case, priya):
+    """Alice's advice draft with one plan row, and a snippet of Priya's."""
+    priya_client.post(f"/cases/{case.code}/advice/", {"action": "add-plan"})
+    AdviceSnippet.objects.create(
+        owner=priya, section=SnippetSection.DIET, title="Fish", text="Oily fish."
+    )
+    return case.advice
+
+
+def hostile_advice_data(data, draft, bobs_case):
+    plan = list(draft.plan.all())
+    bobs_row = PlanItem.objects.get(advice__response=bobs_case)
+    post: dict[str, object] = {name: data.draw(VALUE) for name in ADVICE_TEXT}
+    post["plan"] = [*(str(r.code) for r in plan), str(bobs_row.code), data.draw(TEXT)]
+    for code in [*(r.code for r in plan), bobs_row.code]:
+        for name in PLAN_FIELDS:
+            post[f"plan-{code}-{name}"] = data.draw(VALUE)
+    section = data.draw(st.one_of(st.sampled_from(SnippetSection.values), TEXT))
+    actions = st.sampled_from(
+        [
+            "save",
+            "add-plan",
+            f"remove-plan:{plan[0].code}",
+            f"remove-plan:{bobs_row.code}",
+            f"insert:{section}",
+            f"snippet:{section}",
+        ]
+    )
+    post["action"] = data.draw(st.one_of(actions, VALUE))
+    snippet = AdviceSnippet.objects.first()
+    post[f"snippet-{section}"] = data.draw(st.one_of(st.just(str(snippet.pk)), VALUE))
+    post[f"snippet-title-{section}"] = data.draw(VALUE)
+    return post
+
+
+@HOSTILE
+@given(data=st.data())
+def test_the_advice_editor_keeps_drafts_as_typed_and_plan_choices_in_range(
+    priya_client, case, bobs_case, advice_draft, priya, data
+):
+    bobs = everything_of(bobs_case)
+    mine = everything_of(case)
+    snippets = AdviceSnippet.objects.count()
+    with undone():
+        post = hostile_advice_data(data, advice_draft, bobs_case)
+        reply = priya_client.post(f"/cases/{case.code}/advice/", post)
+        assert_no_server_error(reply)
+        if reply.status_code == 400:  # refused as too big to read: nothing saved
+            assert everything_of(case) == mine
+            return
+        advice_draft.refresh_from_db()
+        action = str(last(post["action"]))
+        kind, _, target = action.partition(":")
+        for name in ADVICE_TEXT:
+            if kind == "insert" and target == name:
+                continue  # a snippet may have been added to what was typed
+            assert getattr(advice_draft, name) == as_typed(last(post[name]), 20000)
+        rows = list(advice_draft.plan.all())
+        assert len(rows) <= 2
+        for row in rows:
+            assert row.unit in SupplementUnit.values
+            assert row.timing in Timing.values
+            for f in PlanItem._meta.concrete_fields:
+                value = getattr(row, f.attname)
+                if isinstance(value, str):
+                    assert "\x00" not in value and len(value) <= f.max_length
+        assert AdviceSnippet.objects.count() <= snippets + 1
+        for snippet in AdviceSnippet.objects.all():
+            assert snippet.owner == priya
+            assert "\x00" not in snippet.title + snippet.text
+            assert 0 < len(snippet.title) <= 120
+        assert everything_of(bobs_case) == bobs
+
+
+@settings(HOSTILE, max_examples=10)
+@given(data=VALUE)
+def test_nothing_is_issued_without_advice_whatever_is_posted(
+    priya_client, case, advice_draft, data
+):
+    """Only an empty plan row and blank sections: there is nothing to issue."""
+    advice_draft.key_points = " \n "
+    advice_draft.save()
+    with undone():
+        reply = priya_client.post(
+            f"/cases/{case.code}/advice/issue/", {"action": data, "version": data}
+        )
+        assert_no_server_error(reply)
+        assert not IssuedSummary.objects.exists()
+
+
+@pytest.mark.parametrize("chosen", ["abc", "9" * 30, "-1", "1.5", "١", "1 OR 1=1"])
+def test_a_snippet_choice_that_is_not_a_number_inserts_nothing(
+    priya_client, case, advice_draft, chosen
+):
+    reply = priya_client.post(
+        f"/cases/{case.code}/advice/",
+        {"diet": "Typed", "snippet-diet": chosen, "action": "insert:diet"},
+        follow=True,
+    )
+    assert reply.status_code == 200
+    assert "Choose a saved snippet to insert." in reply.content.decode()
+    advice_draft.refresh_from_db()
+    assert advice_draft.diet == "Typed"

@@ -15,6 +15,7 @@ from practice import access
 from practice.models import Role
 from questionnaires import advice, pdf
 from questionnaires.forms import AdviceForm, PlanItemForm
+from questionnaires.forms.questions import without_nul
 from questionnaires.intake import valid_uuids
 from questionnaires.models import AdviceSnippet, IssuedSummary, SnippetSection
 
@@ -85,7 +86,7 @@ def _save_as_typed(request: HttpRequest, draft) -> None:
     """Keep everything typed, valid or not, before doing anything else."""
     for name in TEXT_FIELDS:
         if name in request.POST:
-            setattr(draft, name, request.POST[name][:20000])
+            setattr(draft, name, without_nul(request.POST[name])[:20000])
     draft.updated_by = request.user
     draft.save()
     codes = valid_uuids(request.POST.getlist("plan"))
@@ -114,7 +115,7 @@ def _insert_snippet(request: HttpRequest, draft, section: str) -> None:
     snippet = AdviceSnippet.objects.filter(
         owner__user=request.user,
         section=section,
-        pk=request.POST.get(f"snippet-{section}") or 0,
+        pk=_snippet_pk(request.POST.get(f"snippet-{section}", "")),
     ).first()
     if snippet is None:
         messages.error(request, "Choose a saved snippet to insert.")
@@ -125,8 +126,14 @@ def _insert_snippet(request: HttpRequest, draft, section: str) -> None:
     messages.success(request, f"Inserted “{snippet.title}”.")
 
 
+def _snippet_pk(posted: str) -> int:
+    """The chosen snippet's id, or 0 (no snippet) for anything but a number."""
+    return int(posted) if posted.isascii() and posted.isdigit() else 0
+
+
 def _save_snippet(request: HttpRequest, draft, section: str) -> None:
-    title = request.POST.get(f"snippet-title-{section}", "").strip()[:120]
+    title = without_nul(request.POST.get(f"snippet-title-{section}", ""))
+    title = title.strip()[:120]
     text = getattr(draft, section).strip()
     practitioner = getattr(request.user, "practitioner_profile", None)
     if practitioner is None:

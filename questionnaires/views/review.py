@@ -21,6 +21,7 @@ from questionnaires import intake, review
 from questionnaires.casefacts import build_case_facts
 from questionnaires.charts import Chart, symptom_chart
 from questionnaires.forms import ReopenForm
+from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
 from questionnaires.matches import entry_matches
@@ -144,6 +145,11 @@ def _chart(response: Response) -> Chart:
 # ------------------------------------------------------------------ decisions
 
 
+def _posted(request: HttpRequest, name: str) -> str:
+    """A posted text without NUL bytes, which PostgreSQL cannot store."""
+    return without_nul(request.POST.get(name, ""))
+
+
 def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
     """htmx gets the finding's card (and the case status, out of band); a plain
     browser goes back to the case page at the finding."""
@@ -171,7 +177,9 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
         messages.error(request, error)
     url = reverse("questionnaires:case", args=[finding.response.code])
     back = request.POST.get("return_to", "")
-    if back and url_has_allowed_host_and_scheme(
+    # Only a path on this site: anything else (a view name, a relative path, a
+    # URL elsewhere) sends the practitioner back to the case page.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         url = back.split("#", 1)[0]
@@ -187,7 +195,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
             finding=finding,
             by=request.user,
             decision=request.POST.get("decision", ""),
-            note=request.POST.get("note", ""),
+            note=_posted(request, "note"),
         )
     except ValidationError as error:
         return _finding_reply(request, finding, error=error.messages[0])
@@ -256,7 +264,7 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
     try:
         review.add_note(
-            response=response, by=request.user, text=request.POST.get("text", "")
+            response=response, by=request.user, text=_posted(request, "text")
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
