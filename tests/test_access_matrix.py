@@ -94,7 +94,7 @@ class Entry:
     """How to reach Alice's object on one route, and who may see it."""
 
     kwargs: Callable[[World], dict]
-    owner: str  # "alice" or "priya": the person for whom it must not be 404
+    owner: str  # the persona for whom it must not be 404: alice, priya or ada
     data: Callable[[World], dict] = field(default=lambda world: {})
 
 
@@ -107,6 +107,8 @@ REGISTRY: dict[str, Entry] = {
     "practice:client-detail": Entry(lambda w: {"code": w.alice.code}, "priya"),
     "practice:resend-invitation": Entry(lambda w: {"code": w.alice.code}, "priya"),
     "questionnaires:send": Entry(lambda w: {"code": w.alice.code}, "priya"),
+    # The admin's erasure of a client (a confirmation step, then the erasure).
+    "practice:erase-client": Entry(lambda w: {"code": w.alice.code}, "ada"),
     # The client's questionnaire.
     "questionnaires:resume": Entry(lambda w: {"code": w.open_response.code}, "alice"),
     "questionnaires:step": Entry(
@@ -263,7 +265,7 @@ def _route_ids(route: Route) -> str:
 
 @pytest.mark.parametrize("route", routes_with_codes(), ids=_route_ids)
 def test_others_get_404_and_change_nothing_but_the_owner_gets_through(
-    client, alice, bob, priya, omar, route
+    client, request, alice, bob, omar, route
 ):
     entry = REGISTRY.get(route.name)
     if entry is None:
@@ -295,8 +297,8 @@ def test_others_get_404_and_change_nothing_but_the_owner_gets_through(
         assert b"Alice" not in got.content + posted.content, route.name
         assert fingerprint() == before, (route.name, intruder.email)
 
-    owner = alice.user if entry.owner == "alice" else priya.user
-    client.force_login(owner)
+    owner = request.getfixturevalue(entry.owner)
+    client.force_login(getattr(owner, "user", owner))
     for method in (client.get, client.post):
         status = method(url, data).status_code
         assert status < 400 or status == 405, (route.name, method, entry.owner, status)
