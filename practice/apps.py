@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class PracticeConfig(AppConfig):
     name = "practice"
     verbose_name = "Practice and accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth import signals
+
+        from practice import audit
+
+        # Every sign-in attempt goes to the audit log, whichever form it came from.
+        signals.user_logged_in.connect(audit.on_login, dispatch_uid="audit-login")
+        signals.user_login_failed.connect(
+            audit.on_login_failed, dispatch_uid="audit-login-failed"
+        )
+        signals.user_logged_out.connect(audit.on_logout, dispatch_uid="audit-logout")

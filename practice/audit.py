@@ -1,0 +1,145 @@
+"""The audit log: who opened or changed which record, when and from where.
+
+Operations and views call `record()` explicitly (signals would miss
+`bulk_create`/`bulk_update`, which intake uses). An event carries ids, codes,
+field names, counts and versions: never answers, medicine names, notes, advice
+or any other health data. Events are written once and never changed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+
+from practice.models import AuditAction, AuditEvent, Client, Role, User
+
+USER_AGENT_LENGTH = 200
+EMAIL_LENGTH = 120
+
+
+def record(
+    *,
+    action: AuditAction,
+    request: HttpRequest | None = None,
+    actor: User | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    client: Client | uuid.UUID | str | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Write one audit event.
+
+    `obj` gives the object's type (its model name) and id (its public code, else
+    its pk), and the client it concerns when that is obvious; explicit arguments
+    win. The actor defaults to the signed-in user of `request`.
+    """
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            actor = user
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or str(getattr(obj, "code", None) or obj.pk)
+        if client is None:
+            client = _client_of(obj)
+    meta = request.META if request is not None else {}
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_role=actor.role if actor is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        client_code=client.code if isinstance(client, Client) else client,
+        ip=client_ip(request) if request is not None else None,
+        user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
+        detail=detail or {},
+    )
+
+
+def _client_of(obj: models.Model) -> Client | None:
+    """The client a record belongs to, where that is plain from the record."""
+    if isinstance(obj, Client):
+        return obj
+    if hasattr(obj, "client_id"):
+        return obj.client
+    if hasattr(obj, "response_id"):
+        return obj.response.client
+    return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from.
+
+    Behind our TLS proxy the connection comes from the proxy, so the client's
+    address is the right-most entry of X-Forwarded-For: the one the proxy added.
+    Entries further left come from the client and can be forged.
+    """
+    meta = request.META
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
+        if _valid_ip(forwarded):
+            return forwarded
+    remote = str(meta.get("REMOTE_ADDR", "")).strip()
+    return remote if _valid_ip(remote) else None
+
+
+def _valid_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _client_of_user(user: User) -> Client | None:
+    if user.role != Role.CLIENT:
+        return None
+    return Client.objects.filter(user=user).first()
+
+
+# ------------------------------------------------------ sign-in signal receivers
+
+
+def on_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
+    record(
+        action=AuditAction.LOGIN,
+        request=request,
+        actor=user,
+        obj=user,
+        client=_client_of_user(user),
+    )
+
+
+def on_login_failed(
+    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+) -> None:
+    """Keep the address that was tried; Django has already masked the password."""
+    email = str(credentials.get("email") or credentials.get("username") or "")
+    email = email.strip().lower()[:EMAIL_LENGTH]
+    account = User.objects.filter(email__iexact=email).first() if email else None
+    record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        actor=None,
+        object_type="user" if account else "",
+        object_id=str(account.code) if account else "",
+        client=_client_of_user(account) if account else None,
+        detail={"email": email},
+    )
+
+
+def on_logout(sender, request: HttpRequest | None, user: User | None, **kwargs):
+    if user is None:
+        return
+    record(
+        action=AuditAction.LOGOUT,
+        request=request,
+        actor=user,
+        obj=user,
+        client=_client_of_user(user),
+    )
