@@ -15,7 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice import emails
-from practice.models import Client, Invitation, Practice, Practitioner, Role, User
+from practice.audit import record
+from practice.models import (
+    AuditAction,
+    Client,
+    Invitation,
+    Practice,
+    Practitioner,
+    Role,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,7 @@ def invite_client(
         client = Client.objects.create(
             user=user, practitioner=practitioner, date_of_birth=date_of_birth
         )
+        record(action=AuditAction.CREATED, request=request, obj=client)
         send_invitation(client=client, sent_by=request.user, request=request)
     log.info("client %s invited by user %s", client.code, request.user.code)
     return client
@@ -62,6 +72,13 @@ def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> s
             created_by=sent_by,
             created_at=now,
             expires_at=now + datetime.timedelta(days=settings.COFACTOR_INVITATION_DAYS),
+        )
+        record(
+            action=AuditAction.CREATED,
+            request=request,
+            actor=sent_by,
+            obj=invitation,
+            client=client,
         )
         link = request.build_absolute_uri(
             reverse("practice:accept-invitation", args=[token])

@@ -13,11 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 from pypdf import PdfReader
 
 from practice import emails
-from practice.models import Practice, User
+from practice.audit import record
+from practice.models import AuditAction, Practice, User
 from questionnaires import findings as finding_store
 from questionnaires import pdf
 from questionnaires.charts import symptom_chart
@@ -203,7 +205,9 @@ def _plan_row(row: PlanItem) -> pdf.PlanRow:
     )
 
 
-def issue_summary(*, response: Response, by: User) -> IssuedSummary:
+def issue_summary(
+    *, response: Response, by: User, request: HttpRequest | None = None
+) -> IssuedSummary:
     """Render the summary as a PDF and keep it as the next version, for good.
 
     Everything happens in one transaction and the file is removed again if the
@@ -243,6 +247,19 @@ def issue_summary(*, response: Response, by: User) -> IssuedSummary:
                 message=f"Version {version}",
             )
             client = locked.client
+            record(
+                action=AuditAction.CREATED,
+                request=request,
+                actor=by,
+                obj=summary,
+                client=client,
+                detail={
+                    "response": str(locked.code),
+                    "version": version,
+                    "sha256": digest[:16],
+                    "pages": summary.pages,
+                },
+            )
             transaction.on_commit(
                 lambda: emails.send_summary_ready_email(
                     to=client.user.email,

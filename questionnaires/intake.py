@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.http import HttpRequest
 from django.utils import timezone
 
 from practice import emails
-from practice.models import Client, Practice, User
+from practice.audit import record
+from practice.models import AuditAction, Client, Practice, User
 from questionnaires import forms as qforms
 from questionnaires.models import (
     Answer,
@@ -125,7 +127,9 @@ def answers_by_question(response: Response) -> dict[int, Answer]:
 # ------------------------------------------------------------------- sending
 
 
-def send_questionnaire(*, client: Client, sent_by: User | None) -> Response:
+def send_questionnaire(
+    *, client: Client, sent_by: User | None, request: HttpRequest | None = None
+) -> Response:
     """Give the client the current questionnaire, or return the one they have open."""
     open_response = client.responses.editable().first()
     if open_response:
@@ -138,6 +142,13 @@ def send_questionnaire(*, client: Client, sent_by: User | None) -> Response:
             )
             ResponseEvent.objects.create(
                 response=response, kind=EventKind.SENT, by=sent_by
+            )
+            record(
+                action=AuditAction.CREATED,
+                request=request,
+                actor=sent_by,
+                obj=response,
+                detail={"event": "sent", "version": response.version.number},
             )
     except IntegrityError:
         # Two sends at once: the database let one through; use it.
@@ -157,10 +168,14 @@ def send_questionnaire(*, client: Client, sent_by: User | None) -> Response:
 # ------------------------------------------------------------- saving drafts
 
 
-def save_draft(*, response: Response, step: Step, data) -> None:
+def save_draft(
+    *, response: Response, step: Step, data, request: HttpRequest | None = None
+) -> None:
     """Store what the client entered on one step, as typed, without validating.
 
-    The number of queries does not grow with the number of questions or rows.
+    The number of queries does not grow with the number of questions or rows. A
+    save that changed something is one audit event: the section and how many
+    answers and rows changed, never what they say.
     """
     now = timezone.now()
     answers = {
@@ -186,10 +201,15 @@ def save_draft(*, response: Response, step: Step, data) -> None:
             _record_consent(response, given=value == "yes", at=now)
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(to_update, ["value", "updated_at"])
+    rows_changed = 0
     if QuestionKind.MEDICATIONS in step.list_kinds:
-        _save_rows(response.medications, qforms.MedicationForm, "medication", data)
+        rows_changed += _save_rows(
+            response.medications, qforms.MedicationForm, "medication", data
+        )
     if QuestionKind.SUPPLEMENTS in step.list_kinds:
-        _save_rows(response.supplements, qforms.SupplementForm, "supplement", data)
+        rows_changed += _save_rows(
+            response.supplements, qforms.SupplementForm, "supplement", data
+        )
     response.last_saved_at = now
     response.step_reached = max(response.step_reached, step.number)
     response.save(
@@ -200,6 +220,19 @@ def save_draft(*, response: Response, step: Step, data) -> None:
             "consent_notice_version",
         ]
     )
+    answers_changed = len(to_create) + len(to_update)
+    if answers_changed or rows_changed:
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            obj=response,
+            detail={
+                "event": "answers_saved",
+                "section": step.section.key,
+                "answers_changed": answers_changed,
+                "rows_changed": rows_changed,
+            },
+        )
 
 
 def _record_consent(response: Response, *, given: bool, at) -> None:
@@ -211,7 +244,7 @@ def _record_consent(response: Response, *, given: bool, at) -> None:
         response.consent_notice_version = ""
 
 
-def _save_rows(rows, form_class, prefix: str, data) -> None:
+def _save_rows(rows, form_class, prefix: str, data) -> int:
     codes = set(data.getlist(prefix))
     changed = []
     for row in rows.filter(code__in=valid_uuids(codes)):
@@ -223,6 +256,7 @@ def _save_rows(rows, form_class, prefix: str, data) -> None:
             changed.append(row)
     if changed:
         rows.model.objects.bulk_update(changed, form_class.draft_fields)
+    return len(changed)
 
 
 def valid_uuids(values) -> list[str]:
@@ -242,9 +276,20 @@ def add_row(*, response: Response, kind: str) -> Medication | Supplement:
     return rows.create(position=(last or 0) + 1)
 
 
-def remove_row(*, response: Response, kind: str, code: str) -> None:
+def remove_row(
+    *, response: Response, kind: str, code: str, request: HttpRequest | None = None
+) -> None:
     rows = response.medications if kind == "medication" else response.supplements
-    rows.filter(code__in=valid_uuids([code])).delete()
+    deleted, _ = rows.filter(code__in=valid_uuids([code])).delete()
+    if deleted:
+        record(
+            action=AuditAction.DELETED,
+            request=request,
+            object_type=kind,
+            object_id=code,
+            client=response.client,
+            detail={"response": str(response.code)},
+        )
 
 
 def ensure_a_row(*, response: Response, step: Step) -> None:
@@ -384,7 +429,13 @@ def submission_round(response: Response) -> int:
     return response.events.filter(kind=EventKind.SUBMITTED).count()
 
 
-def submit(*, response: Response, by: User, expected_round: int) -> bool:
+def submit(
+    *,
+    response: Response,
+    by: User,
+    expected_round: int,
+    request: HttpRequest | None = None,
+) -> bool:
     """Submit the response once. Returns False if it was already submitted.
 
     A double click or a replayed POST finds the response no longer editable, or
@@ -404,6 +455,14 @@ def submit(*, response: Response, by: User, expected_round: int) -> bool:
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "submitted_at"])
         ResponseEvent.objects.create(response=locked, kind=EventKind.SUBMITTED, by=by)
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            actor=by,
+            obj=locked,
+            client=response.client,
+            detail={"event": "submitted", "round": expected_round + 1},
+        )
         findings.check_response(locked)
         practitioner = locked.client.practitioner
         if practitioner:
@@ -426,7 +485,13 @@ def _drop_blank_rows(response: Response) -> None:
             rows.filter(pk__in=blank).delete()
 
 
-def reopen(*, response: Response, by: User, message: str) -> None:
+def reopen(
+    *,
+    response: Response,
+    by: User,
+    message: str,
+    request: HttpRequest | None = None,
+) -> None:
     """Let the client change a submitted questionnaire, telling them why."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
@@ -440,6 +505,15 @@ def reopen(*, response: Response, by: User, message: str) -> None:
             response=locked, kind=EventKind.REOPENED, by=by, message=message
         )
         client = locked.client
+        # Not the message: the practitioner may have written about the client's health.
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            actor=by,
+            obj=locked,
+            client=client,
+            detail={"event": "reopened"},
+        )
         transaction.on_commit(
             lambda: emails.send_reopened_email(
                 to=client.user.email,

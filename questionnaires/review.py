@@ -8,9 +8,11 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from practice.models import User
+from practice.audit import record
+from practice.models import AuditAction, User
 from questionnaires.models import (
     ActionKind,
     CaseNote,
@@ -70,9 +72,17 @@ def _check_reviewable(response: Response) -> None:
         )
 
 
-def decide(*, finding: Finding, by: User, decision: str, note: str) -> Finding:
+def decide(
+    *,
+    finding: Finding,
+    by: User,
+    decision: str,
+    note: str,
+    request: HttpRequest | None = None,
+) -> Finding:
     """Acknowledge (note optional) or dismiss (reason required) a finding."""
     note = (note or "").strip()
+    client = finding.response.client
     if decision not in (Decision.ACKNOWLEDGED, Decision.DISMISSED):
         raise ValidationError("Choose Acknowledge or Dismiss.", code="bad_decision")
     if decision == Decision.DISMISSED and not note:
@@ -108,14 +118,23 @@ def decide(*, finding: Finding, by: User, decision: str, note: str) -> Finding:
         ReviewAction.objects.create(
             response=response, kind=kind, finding=finding, note=note, by=by
         )
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            actor=by,
+            obj=finding,
+            client=client,
+            detail={"event": kind, "response": str(response.code)},
+        )
         _ensure_in_review(response, by)
         refresh_state(response=response, by=by)
     log.info("finding %s %s by user %s", finding.code, decision, by.code)
     return finding
 
 
-def undo(*, finding: Finding, by: User) -> Finding:
+def undo(*, finding: Finding, by: User, request: HttpRequest | None = None) -> Finding:
     """Take a decision back; the record of it stays."""
+    client = finding.response.client
     with transaction.atomic():
         response = Response.objects.select_for_update().get(pk=finding.response_id)
         _check_reviewable(response)
@@ -132,6 +151,14 @@ def undo(*, finding: Finding, by: User) -> Finding:
         ReviewAction.objects.create(
             response=response, kind=ActionKind.UNDONE, finding=finding, by=by
         )
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            actor=by,
+            obj=finding,
+            client=client,
+            detail={"event": ActionKind.UNDONE, "response": str(response.code)},
+        )
         refresh_state(response=response, by=by)
     log.info("finding %s decision undone by user %s", finding.code, by.code)
     return finding
@@ -147,7 +174,12 @@ def _ensure_in_review(response: Response, by: User) -> None:
 
 
 def rematch(
-    *, response: Response, entry: Medication | Supplement, substance_id: str, by: User
+    *,
+    response: Response,
+    entry: Medication | Supplement,
+    substance_id: str,
+    by: User,
+    request: HttpRequest | None = None,
 ) -> None:
     """Match an entry the engine did not recognise to a known substance by hand,
     and check the case again. Decisions already made stay: findings keep their
@@ -169,6 +201,18 @@ def rematch(
             matched_as=substance_id,
             by=by,
         )
+        # Not the substance: what a medicine was matched to names the medicine.
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            actor=by,
+            obj=entry,
+            client=response.client,
+            detail={
+                "event": ActionKind.REMATCHED if substance_id else ActionKind.UNMATCHED,
+                "response": str(response.code),
+            },
+        )
         findings.check_response(locked, recheck=True)
         _ensure_in_review(locked, by)
         refresh_state(response=locked, by=by)
@@ -176,8 +220,20 @@ def rematch(
     response.refresh_from_db(fields=["status"])
 
 
-def add_note(*, response: Response, by: User, text: str) -> CaseNote:
+def add_note(
+    *, response: Response, by: User, text: str, request: HttpRequest | None = None
+) -> CaseNote:
     text = (text or "").strip()
     if not text:
         raise ValidationError("Write something to save a note.", code="empty")
-    return CaseNote.objects.create(response=response, author=by, text=text)
+    with transaction.atomic():
+        note = CaseNote.objects.create(response=response, author=by, text=text)
+        record(
+            action=AuditAction.CREATED,
+            request=request,
+            actor=by,
+            obj=note,
+            client=response.client,
+            detail={"response": str(response.code)},
+        )
+    return note

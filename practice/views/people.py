@@ -9,8 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from practice import access, invitations
+from practice.audit import record
 from practice.forms import ChoosePasswordForm, InviteClientForm
-from practice.models import Client, InvitationState, Role, User
+from practice.models import AuditAction, Client, InvitationState, Role, User
 from questionnaires import intake
 from questionnaires.forms import ReopenForm
 from questionnaires.models import IssuedSummary
@@ -75,6 +76,7 @@ def invite_client(request: HttpRequest) -> HttpResponse:
 @access.role_required(Role.PRACTITIONER, Role.ADMIN)
 def client_detail(request: HttpRequest, code: str) -> HttpResponse:
     client = access.get_client(request.user, code)
+    record(action=AuditAction.VIEWED, request=request, obj=client)
     invitation = client.invitations.first()
     responses = client.responses.select_related("version__questionnaire").annotate(
         step_count=Count("version__sections", distinct=True)

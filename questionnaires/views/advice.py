@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from practice import access
-from practice.models import Role
+from practice.audit import record
+from practice.models import AuditAction, Role
 from questionnaires import advice, pdf
 from questionnaires.forms import AdviceForm, PlanItemForm
 from questionnaires.forms.questions import without_nul
@@ -40,13 +41,19 @@ def editor(request: HttpRequest, code: str) -> HttpResponse:
     draft = advice.draft_for(response=response, by=request.user)
     if request.method == "POST":
         return _post(request, response, draft)
+    record(
+        action=AuditAction.VIEWED,
+        request=request,
+        obj=response,
+        detail={"page": "advice"},
+    )
     return _render(request, response, draft, AdviceForm(instance=draft), None)
 
 
 def _post(request: HttpRequest, response, draft) -> HttpResponse:
     action = request.POST.get("action", "save")
     url = reverse("questionnaires:advice", args=[response.code])
-    _save_as_typed(request, draft)
+    _save_as_typed(request, response, draft)
 
     kind, _, arg = action.partition(":")
     if kind == "add-plan":
@@ -82,8 +89,13 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
     return redirect(f"{url}#plan-check" if undecided else url)
 
 
-def _save_as_typed(request: HttpRequest, draft) -> None:
+def _save_as_typed(request: HttpRequest, response, draft) -> None:
     """Keep everything typed, valid or not, before doing anything else."""
+    changed_fields = [
+        name
+        for name in TEXT_FIELDS
+        if name in request.POST and request.POST[name][:20000] != getattr(draft, name)
+    ]
     for name in TEXT_FIELDS:
         if name in request.POST:
             setattr(draft, name, without_nul(request.POST[name])[:20000])
@@ -100,6 +112,18 @@ def _save_as_typed(request: HttpRequest, draft) -> None:
         changed.append(row)
     if changed:
         type(changed[0]).objects.bulk_update(changed, PlanItemForm.draft_fields)
+    # Which fields changed and how many plan rows were saved; never the advice.
+    record(
+        action=AuditAction.CHANGED,
+        request=request,
+        obj=response,
+        detail={
+            "event": "advice_saved",
+            "action": request.POST.get("action", "save").partition(":")[0][:20],
+            "fields": changed_fields,
+            "plan_rows": len(changed),
+        },
+    )
 
 
 def _prefill_spacing(response, draft) -> None:
@@ -195,6 +219,12 @@ def preview(request: HttpRequest, code: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     draft = advice.draft_for(response=response, by=request.user)
+    record(
+        action=AuditAction.VIEWED,
+        request=request,
+        obj=response,
+        detail={"page": "advice_preview"},
+    )
     version = (response.summaries.count() or 0) + 1
     document = advice.summary_document(response, version=version)
     return render(
@@ -217,7 +247,9 @@ def issue(request: HttpRequest, code: str) -> HttpResponse:
         return elsewhere
     url = reverse("questionnaires:advice", args=[response.code])
     try:
-        summary = advice.issue_summary(response=response, by=request.user)
+        summary = advice.issue_summary(
+            response=response, by=request.user, request=request
+        )
     except advice.IssueRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)
@@ -253,6 +285,12 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
         content = advice.read_issued(summary)
     except (OSError, ValueError) as error:
         raise Http404("This summary is not available.") from error
+    record(
+        action=AuditAction.DOWNLOADED,
+        request=request,
+        obj=summary,
+        detail={"response": str(summary.response.code), "version": summary.version},
+    )
     reply = HttpResponse(content, content_type="application/pdf")
     reply["Content-Disposition"] = (
         f'attachment; filename="advice-summary-v{summary.version}.pdf"'

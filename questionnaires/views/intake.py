@@ -62,7 +62,9 @@ def _post_step(
     request: HttpRequest, response: Response, current: intake.Step, total: int
 ) -> HttpResponse:
     action = request.POST.get("action", "continue")
-    intake.save_draft(response=response, step=current, data=request.POST)
+    intake.save_draft(
+        response=response, step=current, data=request.POST, request=request
+    )
 
     kind, _, row_code = action.partition(":")
     if kind in ("add-medication", "add-supplement"):
@@ -70,7 +72,10 @@ def _post_step(
         return _after_list_change(request, response, current, total, f"#row-{row.code}")
     if kind in ("remove-medication", "remove-supplement"):
         intake.remove_row(
-            response=response, kind=kind.removeprefix("remove-"), code=row_code
+            response=response,
+            kind=kind.removeprefix("remove-"),
+            code=row_code,
+            request=request,
         )
         return _after_list_change(request, response, current, total, "")
 
@@ -157,7 +162,9 @@ def autosave(request: HttpRequest, code: str, step: int) -> HttpResponse:
             {"error": "This questionnaire has been sent and can no longer change."},
             status=409,
         )
-    intake.save_draft(response=response, step=current, data=request.POST)
+    intake.save_draft(
+        response=response, step=current, data=request.POST, request=request
+    )
     return render(
         request,
         "questionnaires/_save_status.html",
@@ -193,7 +200,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         expected = -1
     try:
         sent = intake.submit(
-            response=response, by=request.user, expected_round=expected
+            response=response,
+            by=request.user,
+            expected_round=expected,
+            request=request,
         )
     except intake.IncompleteResponse:
         messages.error(

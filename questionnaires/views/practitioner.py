@@ -18,7 +18,7 @@ STAFF = (Role.PRACTITIONER, Role.ADMIN)
 def send_and_tell(request: HttpRequest, client: Client) -> None:
     """Send the questionnaire and tell the practitioner what happened."""
     try:
-        intake.send_questionnaire(client=client, sent_by=request.user)
+        intake.send_questionnaire(client=client, sent_by=request.user, request=request)
     except intake.NoPublishedQuestionnaire:
         messages.warning(
             request,
@@ -49,7 +49,10 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(response.client)
     try:
         intake.reopen(
-            response=response, by=request.user, message=form.cleaned_data["message"]
+            response=response,
+            by=request.user,
+            message=form.cleaned_data["message"],
+            request=request,
         )
     except ValueError:
         messages.error(request, "Only a submitted questionnaire can be reopened.")

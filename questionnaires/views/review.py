@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from practice import access
-from practice.models import Role
+from practice.audit import record
+from practice.models import AuditAction, Role
 from questionnaires import intake, review
 from questionnaires.casefacts import build_case_facts
 from questionnaires.charts import Chart, symptom_chart
@@ -49,6 +50,12 @@ def case(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect(response.client)
     review.start_review(response=response, by=request.user)
+    record(
+        action=AuditAction.VIEWED,
+        request=request,
+        obj=response,
+        detail={"page": "case"},
+    )
     context = case_context(request, response)
     return render(request, "questionnaires/case.html", context)
 
@@ -196,6 +203,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
             by=request.user,
             decision=request.POST.get("decision", ""),
             note=_posted(request, "note"),
+            request=request,
         )
     except ValidationError as error:
         return _finding_reply(request, finding, error=error.messages[0])
@@ -207,7 +215,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
 def undo(request: HttpRequest, code: str) -> HttpResponse:
     finding = access.get_finding(request.user, code)
     try:
-        review.undo(finding=finding, by=request.user)
+        review.undo(finding=finding, by=request.user, request=request)
     except ValidationError as error:
         return _finding_reply(request, finding, error=error.messages[0])
     return _finding_reply(request, finding)
@@ -236,7 +244,11 @@ def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpR
         return redirect(f"{url}?match={row.code}#entry-{row.code}")
     try:
         review.rematch(
-            response=response, entry=row, substance_id=substance, by=request.user
+            response=response,
+            entry=row,
+            substance_id=substance,
+            by=request.user,
+            request=request,
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -264,7 +276,10 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
     try:
         review.add_note(
-            response=response, by=request.user, text=_posted(request, "text")
+            response=response,
+            by=request.user,
+            text=_posted(request, "text"),
+            request=request,
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
