@@ -1,5 +1,6 @@
 """The Django admin, set up for what a practice admin does most: make staff accounts,
-assign clients, deactivate people, reset MFA, and edit the practice's details."""
+assign clients, deactivate people, reset MFA, edit the practice's details, and read
+the audit log."""
 
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
@@ -7,9 +8,47 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 
-from practice.models import Client, Invitation, Practice, Practitioner, Role, User
+from practice.audit import record
+from practice.models import (
+    AuditAction,
+    AuditEvent,
+    Client,
+    Invitation,
+    Practice,
+    Practitioner,
+    Role,
+    User,
+)
 from practice.profiles import ensure_profile
+
+AUDIT_LIST = "admin:practice_auditevent_changelist"
+
+
+def audit_trail_link(query: str) -> str:
+    return format_html(
+        '<a href="{}?{}">See audit trail</a>', reverse(AUDIT_LIST), query
+    )
+
+
+def changes(form, names: tuple[str, ...]) -> dict:
+    """The changed fields by name, with old and new values for the few that are
+    about access (role, active, assigned practitioner), never anything else."""
+    detail: dict = {"fields": list(form.changed_data)}
+    for name in names:
+        if name in form.changed_data:
+            # The initial value of a choice of object is its pk; show both as codes.
+            old = form.fields[name].to_python(form.initial.get(name))
+            new = form.cleaned_data.get(name)
+            detail[name] = {"from": _plain(old), "to": _plain(new)}
+    return detail
+
+
+def _plain(value):
+    if hasattr(value, "code"):
+        return str(value.code)
+    return value if isinstance(value, (bool, int, str, type(None))) else str(value)
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -39,11 +78,22 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("email", "full_name")
     ordering = ("full_name",)
-    readonly_fields = ("code", "last_login", "date_joined")
+    readonly_fields = ("code", "last_login", "date_joined", "audit_trail")
     actions = ("deactivate", "reactivate", "reset_mfa")
     fieldsets = (
         (None, {"fields": ("email", "full_name", "role", "password")}),
-        ("Status", {"fields": ("is_active", "last_login", "date_joined", "code")}),
+        (
+            "Status",
+            {
+                "fields": (
+                    "is_active",
+                    "last_login",
+                    "date_joined",
+                    "code",
+                    "audit_trail",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         (
@@ -71,6 +121,10 @@ class UserAdmin(admin.ModelAdmin):
     def has_mfa(self, user: User) -> bool:
         return user._has_mfa
 
+    @admin.display(description="Audit log")
+    def audit_trail(self, user: User) -> str:
+        return audit_trail_link(f"actor__id__exact={user.pk}")
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
@@ -85,12 +139,39 @@ class UserAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         ensure_profile(obj)
+        if change and not form.changed_data:
+            return
+        record(
+            action=AuditAction.CHANGED if change else AuditAction.CREATED,
+            request=request,
+            obj=obj,
+            client=_client_of(obj),
+            detail=changes(form, ("role", "is_active"))
+            if change
+            else {"role": obj.role},
+        )
+
+    def _record_each(self, request: HttpRequest, users, detail: dict) -> None:
+        for user in users:
+            record(
+                action=AuditAction.CHANGED,
+                request=request,
+                obj=user,
+                client=_client_of(user),
+                detail=detail,
+            )
 
     @admin.action(
         description="Deactivate selected accounts (they can no longer sign in)"
     )
     def deactivate(self, request: HttpRequest, queryset) -> None:
+        users = list(queryset.exclude(pk=request.user.pk).filter(is_active=True))
         n = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self._record_each(
+            request,
+            users,
+            {"fields": ["is_active"], "is_active": {"from": True, "to": False}},
+        )
         self.message_user(request, f"Deactivated {n} account(s).", messages.SUCCESS)
         if queryset.filter(pk=request.user.pk).exists():
             self.message_user(
@@ -99,12 +180,20 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reactivate selected accounts")
     def reactivate(self, request: HttpRequest, queryset) -> None:
+        users = list(queryset.filter(is_active=False))
         n = queryset.update(is_active=True)
+        self._record_each(
+            request,
+            users,
+            {"fields": ["is_active"], "is_active": {"from": False, "to": True}},
+        )
         self.message_user(request, f"Reactivated {n} account(s).", messages.SUCCESS)
 
     @admin.action(description="Reset two-factor authentication (they set it up again)")
     def reset_mfa(self, request: HttpRequest, queryset) -> None:
+        users = list(queryset)
         deleted, _ = Authenticator.objects.filter(user__in=queryset).delete()
+        self._record_each(request, users, {"event": "mfa_reset"})
         self.message_user(
             request,
             f"Removed {deleted} authenticator(s). Those people will be asked to set up "
@@ -167,7 +256,32 @@ class ClientAdmin(admin.ModelAdmin):
         return client.has_joined
 
     def get_readonly_fields(self, request, obj=None):
-        return ("user",) if obj else ()
+        return ("user", "audit_trail") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        return (*self.fields, "audit_trail") if obj else self.fields
+
+    @admin.display(description="Audit log")
+    def audit_trail(self, client: Client) -> str:
+        return audit_trail_link(f"client_code={client.code}")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not form.changed_data:
+            return
+        record(
+            action=AuditAction.CHANGED if change else AuditAction.CREATED,
+            request=request,
+            obj=obj,
+            detail=changes(form, ("practitioner",)) if change else {},
+        )
+
+
+def _client_of(user: User) -> Client | None:
+    """The client profile of a client's account, so it shows in their trail."""
+    if user.role != Role.CLIENT:
+        return None
+    return Client.objects.filter(user=user).first()
 
 
 @admin.register(Practice)
@@ -194,3 +308,54 @@ class PracticeAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:practice_practice_change", args=[practice.pk])
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, to read and filter; nobody can add, change or delete."""
+
+    list_display = (
+        "at",
+        "actor",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "client_code",
+        "ip",
+    )
+    list_filter = ("action", "actor_role")
+    list_select_related = ("actor",)
+    date_hierarchy = "at"
+    search_fields = ("client_code", "object_id", "actor__email", "detail__email")
+    actions = None
+    fields = (
+        "at",
+        "actor",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "client_code",
+        "ip",
+        "user_agent",
+        "detail",
+    )
+    readonly_fields = fields
+
+    # The "See audit trail" links on clients and users filter by these.
+    TRAIL_LOOKUPS = frozenset({"client_code", "client_code__exact", "actor__id__exact"})
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        return lookup in self.TRAIL_LOOKUPS or super().lookup_allowed(
+            lookup, value, request
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
