@@ -329,18 +329,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     search_fields = ("client_code", "object_id", "actor__email", "detail__email")
     actions = None
-    fields = (
-        "at",
-        "actor",
-        "actor_role",
-        "action",
-        "object_type",
-        "object_id",
-        "client_code",
-        "ip",
-        "user_agent",
-        "detail",
-    )
+    fields = (*list_display, "user_agent", "detail")
     readonly_fields = fields
 
     # The "See audit trail" links on clients and users filter by these.
