@@ -4,7 +4,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from practice.views import people
+from practice import admin_privacy  # noqa: F401  (registers the privacy admin)
+from practice.views import people, privacy
 from questionnaires.views import dashboard
 
 # The admin signs in through allauth like everyone else, so MFA applies to it.
@@ -26,6 +27,7 @@ practice_patterns = [
     ),
     path("invitation/<str:token>/", people.accept_invitation, name="accept-invitation"),
     path("staff/", people.staff_home, name="staff-home"),
+    path("privacy/", privacy.privacy_notice, name="privacy"),
 ]
 
 urlpatterns = [

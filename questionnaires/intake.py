@@ -7,7 +7,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
@@ -16,6 +15,7 @@ from django.utils import timezone
 from practice import emails
 from practice.audit import record
 from practice.models import AuditAction, Client, Practice, User
+from practice.privacy import notice_version
 from questionnaires import forms as qforms
 from questionnaires.models import (
     Answer,
@@ -238,7 +238,7 @@ def save_draft(
 def _record_consent(response: Response, *, given: bool, at) -> None:
     if given and not response.consent_at:
         response.consent_at = at
-        response.consent_notice_version = settings.COFACTOR_PRIVACY_NOTICE_VERSION
+        response.consent_notice_version = notice_version()
     elif not given:
         response.consent_at = None
         response.consent_notice_version = ""

@@ -21,6 +21,7 @@ PUBLIC = {
     "account_confirm_login_code",
     "mfa_authenticate",  # the second step of signing in
     "practice:accept-invitation",
+    "practice:privacy",  # the privacy notice, linked from the consent question
     "healthz",
 }
 
