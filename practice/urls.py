@@ -28,6 +28,7 @@ practice_patterns = [
     path("invitation/<str:token>/", people.accept_invitation, name="accept-invitation"),
     path("staff/", people.staff_home, name="staff-home"),
     path("privacy/", privacy.privacy_notice, name="privacy"),
+    path("portal/my-data/", privacy.download_my_data, name="download-my-data"),
 ]
 
 urlpatterns = [
