@@ -1,13 +1,35 @@
-"""The admin's side of client rights: privacy notice versions."""
+"""The admin's side of client rights: privacy notice versions, erasure requests and
+the action that starts erasing a client."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from practice import privacy
-from practice.models import PrivacyNotice
+from practice.models import Client, ErasureRequest, PrivacyNotice
+
+
+@admin.action(description="Erase the selected client's personal data")
+def erase_selected_clients(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Client]
+) -> HttpResponseRedirect | None:
+    """Go to the confirmation page; erasing is done one client at a time, on purpose."""
+    clients = list(queryset[:2])
+    if len(clients) != 1:
+        modeladmin.message_user(
+            request,
+            "Select one client to erase: each erasure is confirmed on its own.",
+            messages.WARNING,
+        )
+        return None
+    return HttpResponseRedirect(
+        reverse("practice:erase-client", args=[clients[0].code])
+    )
 
 
 @admin.register(PrivacyNotice)
@@ -64,3 +86,32 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
         obj.published_at = timezone.now()
         obj.published_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Clients' requests, read-only: erasing happens on its own confirmation page."""
+
+    list_display = ("requested_at", "client", "handled_at", "handled_by", "erase")
+    list_filter = (("handled_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("client__user", "handled_by")
+    fields = ("client", "client_code", "requested_at", "handled_at", "handled_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Erase")
+    def erase(self, erasure: ErasureRequest) -> str:
+        if erasure.handled_at:
+            return "Done"
+        return format_html(
+            '<a href="{}">Review and erase</a>',
+            reverse("practice:erase-client", args=[erasure.client_code]),
+        )

@@ -94,3 +94,10 @@ def send_summary_ready_email(*, to: str, client_name: str, practice_name: str) -
             "link": absolute(reverse("practice:portal")),
         },
     )
+
+
+def send_erasure_requested_email(*, to: list[str]) -> None:
+    """Tell the practice a client asked for erasure; who it is shows in the admin."""
+    context = {"link": absolute(reverse("admin:practice_erasurerequest_changelist"))}
+    for address in to:
+        _send(to=address, template="erasure_requested", context=context)

@@ -1,5 +1,5 @@
-"""A client's rights under UK GDPR: the privacy notice they consent to and a copy
-of their data."""
+"""A client's rights under UK GDPR: the privacy notice they consent to, a copy of
+their data, asking for erasure, and the erasure itself."""
 
 from __future__ import annotations
 
@@ -9,16 +9,34 @@ import zipfile
 from tempfile import SpooledTemporaryFile
 from typing import IO
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
-from practice.models import Client, Practice, PrivacyNotice
+from practice import emails
+from practice.audit import record
+from practice.models import (
+    AuditAction,
+    Client,
+    ErasureRequest,
+    Practice,
+    PrivacyNotice,
+    Role,
+    User,
+)
 from questionnaires.models import Answer, IssuedSummary, Response
 
 log = logging.getLogger(__name__)
 
+ERASED_NAME = "Erased client"
 EXPORT_JSON_NAME = "cofactor-data.json"
 # Exports up to this size stay in memory; larger ones spill to a temporary file.
 EXPORT_MEMORY_LIMIT = 10 * 1024 * 1024
@@ -191,3 +209,132 @@ def export_zip(*, client: Client) -> IO[bytes]:
         )
     buffer.seek(0)
     return buffer
+
+
+# ------------------------------------------------------------ asking to erase
+
+
+def open_erasure_request(client: Client) -> ErasureRequest | None:
+    return client.erasure_requests.filter(handled_at=None).first()
+
+
+def request_erasure(
+    *, client: Client, request: HttpRequest | None = None
+) -> tuple[ErasureRequest, bool]:
+    """Ask the practice to erase this client; a repeated ask changes nothing.
+
+    Returns the open request and whether it was made now.
+    """
+    with transaction.atomic():
+        # The lock makes a double click wait and then find the first request.
+        Client.objects.select_for_update().get(pk=client.pk)
+        existing = open_erasure_request(client)
+        if existing:
+            return existing, False
+        erasure = ErasureRequest.objects.create(client=client, client_code=client.code)
+        record(
+            action=AuditAction.ERASURE_REQUESTED,
+            request=request,
+            actor=client.user,
+            obj=erasure,
+            client=client,
+        )
+        transaction.on_commit(
+            lambda: emails.send_erasure_requested_email(to=practice_recipients())
+        )
+    log.info("client %s asked for erasure (request %s)", client.code, erasure.pk)
+    return erasure, True
+
+
+def practice_recipients() -> list[str]:
+    """Who hears about erasure requests: the practice's address, else every admin."""
+    practice_email = Practice.current().email
+    if practice_email:
+        return [practice_email]
+    admins = list(
+        User.objects.filter(role=Role.ADMIN, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if not admins:
+        log.warning("nobody to tell: no practice email and no active admin")
+    return admins
+
+
+# ------------------------------------------------------------------- erasing
+
+
+def erased_email(client: Client) -> str:
+    return f"erased-{client.code}@invalid.example"
+
+
+def is_erased(client: Client) -> bool:
+    return client.user.email == erased_email(client)
+
+
+def erasure_counts(client: Client) -> dict[str, int]:
+    """How much of each kind of record erasing this client removes."""
+    counts = Response.objects.filter(client=client).aggregate(
+        questionnaires=Count("id", distinct=True),
+        answers=Count("answers", distinct=True),
+        medications=Count("medications", distinct=True),
+        supplements=Count("supplements", distinct=True),
+        case_notes=Count("notes", distinct=True),
+    )
+    counts["summaries"] = IssuedSummary.objects.filter(response__client=client).count()
+    counts["invitations"] = client.invitations.count()
+    return counts
+
+
+@transaction.atomic
+def erase_client(
+    *, client: Client, by: User, request: HttpRequest | None = None
+) -> None:
+    """Remove the client's personal and health data; keep an anonymous shell.
+
+    The client and user rows stay (with their codes) so that the audit trail, which
+    refers to them, still resolves; everything the client typed, everything
+    written about them and their issued PDFs go. The PDFs are deleted last, so a
+    failure before then leaves everything as it was; a retry finishes the job.
+    """
+    client = Client.objects.select_for_update().select_related("user").get(pk=client.pk)
+    counts = erasure_counts(client)
+    summaries = IssuedSummary.objects.filter(response__client=client)
+    files = list(summaries.values_list("file_name", flat=True))
+    # Summaries PROTECT their response; everything else on a response cascades:
+    # answers, medicines, supplements, findings, review actions, notes, events,
+    # the advice draft and its plan.
+    summaries.delete()
+    Response.objects.filter(client=client).delete()
+    client.invitations.all().delete()
+    client.date_of_birth = None
+    client.save(update_fields=["date_of_birth"])
+
+    user = client.user
+    user.full_name = ERASED_NAME
+    user.email = erased_email(client)
+    user.is_active = False
+    user.set_unusable_password()  # also ends any session the client still has
+    user.save()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    # The admin's own history names objects by their str(): the client's name.
+    for model, pk in ((User, user.pk), (Client, client.pk)):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=str(pk),
+        ).update(object_repr=ERASED_NAME)
+
+    ErasureRequest.objects.filter(
+        Q(client=client) | Q(client_code=client.code), handled_at=None
+    ).update(handled_at=timezone.now(), handled_by=by)
+    record(
+        action=AuditAction.ERASED,
+        request=request,
+        actor=by,
+        obj=client,
+        detail=counts,
+    )
+    for name in files:
+        default_storage.delete(name)
+    log.info("client %s erased by user %s", client.code, by.code)

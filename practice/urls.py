@@ -27,8 +27,18 @@ practice_patterns = [
     ),
     path("invitation/<str:token>/", people.accept_invitation, name="accept-invitation"),
     path("staff/", people.staff_home, name="staff-home"),
+    path(
+        "staff/clients/<uuid:code>/erase/",
+        privacy.erase_client,
+        name="erase-client",
+    ),
     path("privacy/", privacy.privacy_notice, name="privacy"),
     path("portal/my-data/", privacy.download_my_data, name="download-my-data"),
+    path(
+        "portal/delete-my-account/",
+        privacy.request_erasure,
+        name="request-erasure",
+    ),
 ]
 
 urlpatterns = [

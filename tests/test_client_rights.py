@@ -1,4 +1,4 @@
-"""Alice downloads a copy of her data."""
+"""Alice downloads a copy of her data and asks the practice to delete her account."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import json
 import zipfile
 
 import pytest
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from practice import privacy
-from practice.models import AuditAction, AuditEvent
+from practice.models import AuditAction, AuditEvent, ErasureRequest, Practice
 from questionnaires import advice, review
 from questionnaires.models import Answer, Response
+from tests.factories import UserFactory
 from tests.review_helpers import submitted_case
 from tests.test_advice import LEVOTHYROXINE, MAGNESIUM_200
 
@@ -178,9 +180,84 @@ def test_a_pdf_that_no_longer_matches_is_left_out_and_said_so(
     assert data["responses"][0]["issued_summaries"][0]["included"] is False
 
 
-def test_the_portal_offers_the_download_and_the_notice(client, alice):
+def test_the_portal_offers_the_download_the_notice_and_erasure(client, alice):
     client.force_login(alice.user)
     page = client.get("/portal/").content.decode()
     assert 'action="/portal/my-data/"' in page
     assert "Download my data" in page
     assert 'href="/privacy/"' in page
+    assert 'href="/portal/delete-my-account/"' in page
+
+
+# ------------------------------------------------------------ asking to erase
+
+
+def ask_to_delete(client, captured):
+    with captured(execute=True):
+        return client.post("/portal/delete-my-account/", follow=True)
+
+
+def test_the_request_page_says_what_will_happen_before_asking(client, alice):
+    client.force_login(alice.user)
+    page = client.get("/portal/delete-my-account/").content.decode()
+    assert "one month" in page
+    assert "Yes, ask to delete my account" in page
+    assert not ErasureRequest.objects.exists()
+
+
+def test_asking_to_delete_tells_the_practice_without_health_data(
+    client, alice, alice_case, django_capture_on_commit_callbacks
+):
+    Practice.objects.update(email="hello@practice.example")
+    client.force_login(alice.user)
+    page = ask_to_delete(client, django_capture_on_commit_callbacks)
+    assert "Your request has been sent to the practice" in page.content.decode()
+    assert "What happens next" in page.content.decode()
+
+    erasure = ErasureRequest.objects.get()
+    assert erasure.client == alice and erasure.client_code == alice.code
+    assert erasure.handled_at is None
+    (message,) = mail.outbox
+    assert message.to == ["hello@practice.example"]
+    assert "a client has asked for their data to be erased" in message.body.lower()
+    assert "/admin/practice/erasurerequest/" in message.body
+    for private in ("Alice", "alice@example.org", "Levothyroxine", ALICE_GOALS):
+        assert private not in message.body and private not in message.subject
+    event = AuditEvent.objects.get(action=AuditAction.ERASURE_REQUESTED)
+    assert event.client_code == alice.code and event.actor == alice.user
+
+
+def test_asking_twice_keeps_one_request_and_one_email(
+    client, alice, ada, django_capture_on_commit_callbacks
+):
+    client.force_login(alice.user)
+    ask_to_delete(client, django_capture_on_commit_callbacks)
+    again = ask_to_delete(client, django_capture_on_commit_callbacks)
+    page = again.content.decode()
+    assert "already with the practice" in page
+    assert "Yes, ask to delete my account" not in page
+    assert ErasureRequest.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ERASURE_REQUESTED).count() == 1
+
+
+def test_without_a_practice_address_every_active_admin_is_told(
+    client, alice, ada, django_capture_on_commit_callbacks
+):
+    Practice.objects.update(email="")
+    UserFactory(email="zoe@example.org", role="admin")
+    UserFactory(email="gone@example.org", role="admin", is_active=False)
+    client.force_login(alice.user)
+    ask_to_delete(client, django_capture_on_commit_callbacks)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada@example.org",
+        "zoe@example.org",
+    ]
+
+
+@pytest.mark.parametrize("who", ["priya", "ada"])
+def test_staff_cannot_ask_for_erasure_as_a_client(client, request, alice, who):
+    person = request.getfixturevalue(who)
+    client.force_login(getattr(person, "user", person))
+    assert client.post("/portal/delete-my-account/").status_code == 404
+    assert not ErasureRequest.objects.exists()
