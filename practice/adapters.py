@@ -1,10 +1,26 @@
 """django-allauth behaviour for Cofactor."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.http import HttpRequest
+
+from practice import audit
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Nobody signs themselves up: clients are invited, staff made by an admin."""
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        """Record sign-ins the rate limit refuses (they never reach Django's
+        failure signal, so they would otherwise leave no trace)."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            audit.login_refused(
+                request=request,
+                email=str(credentials.get("email") or ""),
+                reason="rate_limited",
+            )
+            raise

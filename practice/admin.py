@@ -10,7 +10,9 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from practice.audit import record
+from practice.admin_forms import PracticeAdminForm
+from practice.admin_privacy import erase_selected_clients
+from practice.audit import email_fingerprint, record
 from practice.models import (
     AuditAction,
     AuditEvent,
@@ -246,6 +248,7 @@ class ClientAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "practitioner")
     fields = ("user", "practitioner", "date_of_birth")
     inlines = (InvitationInline,)
+    actions = (erase_selected_clients,)
 
     @admin.display(description="Email", ordering="user__email")
     def email(self, client: Client) -> str:
@@ -286,6 +289,7 @@ def _client_of(user: User) -> Client | None:
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
+    form = PracticeAdminForm
     fields = (
         "name",
         "address",
@@ -327,10 +331,22 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action", "actor_role")
     list_select_related = ("actor",)
     date_hierarchy = "at"
-    search_fields = ("client_code", "object_id", "actor__email", "detail__email")
+    search_fields = ("client_code", "object_id", "actor__email")
     actions = None
     fields = (*list_display, "user_agent", "detail")
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        """An email address also finds failed sign-ins tried with it."""
+        found, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if "@" in search_term:
+            tried = queryset.filter(
+                detail__email_fingerprint=email_fingerprint(search_term)
+            )
+            found = found | tried
+        return found, may_have_duplicates
 
     # The "See audit trail" links on clients and users filter by these.
     TRAIL_LOOKUPS = frozenset({"client_code", "client_code__exact", "actor__id__exact"})

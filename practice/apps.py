@@ -6,9 +6,10 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice and accounts"
 
     def ready(self) -> None:
+        from allauth.mfa import signals as mfa_signals
         from django.contrib.auth import signals
 
-        from practice import audit
+        from practice import audit, middleware
 
         # Every sign-in attempt goes to the audit log, whichever form it came from.
         signals.user_logged_in.connect(audit.on_login, dispatch_uid="audit-login")
@@ -16,3 +17,9 @@ class PracticeConfig(AppConfig):
             audit.on_login_failed, dispatch_uid="audit-login-failed"
         )
         signals.user_logged_out.connect(audit.on_logout, dispatch_uid="audit-logout")
+        signals.user_logged_in.connect(
+            middleware.note_sign_in_time, dispatch_uid="idle-clock"
+        )
+        mfa_signals.authentication_failed.connect(
+            audit.on_mfa_failed, dispatch_uid="audit-mfa-failed"
+        )

@@ -8,6 +8,8 @@ or any other health data. Events are written once and never changed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import uuid
 
@@ -57,7 +59,7 @@ def record(
         client_code=client.code if isinstance(client, Client) else client,
         ip=client_ip(request) if request is not None else None,
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
-        detail=detail or {},
+        detail=_clean(detail or {}),
     )
 
 
@@ -96,6 +98,18 @@ def _valid_ip(value: str) -> bool:
     return True
 
 
+def _clean(value: object) -> object:
+    """Detail as the database can store it: no NUL characters (PostgreSQL refuses
+    them) and no long strings, whatever a request put in."""
+    if isinstance(value, dict):
+        return {str(k)[:60]: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "")[:200]
+    return value
+
+
 def _client_of_user(user: User) -> Client | None:
     if user.role != Role.CLIENT:
         return None
@@ -118,10 +132,24 @@ def on_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
 def on_login_failed(
     sender, credentials: dict, request: HttpRequest | None = None, **kwargs
 ) -> None:
-    """Keep the address that was tried; Django has already masked the password."""
+    """Record the attempt against the account tried, by its code if it exists.
+
+    The typed address itself is kept only as a keyed fingerprint: repeated
+    attempts on one address can be linked (and searched for in the admin), but an
+    erased client's address is not left readable in a log that is never changed.
+    """
     email = str(credentials.get("email") or credentials.get("username") or "")
+    login_refused(request=request, email=email, reason="wrong_password")
+
+
+def login_refused(*, request: HttpRequest | None, email: str, reason: str) -> None:
+    """A sign-in that did not succeed: a wrong password, or refused by the
+    rate limit before the password was even checked."""
     email = email.strip().lower()[:EMAIL_LENGTH]
     account = User.objects.filter(email__iexact=email).first() if email else None
+    detail = {"reason": reason}
+    if email:
+        detail["email_fingerprint"] = email_fingerprint(email)
     record(
         action=AuditAction.LOGIN_FAILED,
         request=request,
@@ -129,8 +157,27 @@ def on_login_failed(
         object_type="user" if account else "",
         object_id=str(account.code) if account else "",
         client=_client_of_user(account) if account else None,
-        detail={"email": email},
+        detail=detail,
     )
+
+
+def on_mfa_failed(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
+    """A wrong two-factor code (connected to allauth's MFA signal)."""
+    record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        actor=None,
+        obj=user,
+        client=_client_of_user(user),
+        detail={"reason": "wrong_mfa_code"},
+    )
+
+
+def email_fingerprint(email: str) -> str:
+    """A keyed hash of an address, the same for the same address on this site."""
+    normalised = email.strip().lower()[:EMAIL_LENGTH].encode()
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, normalised, hashlib.sha256).hexdigest()[:32]
 
 
 def on_logout(sender, request: HttpRequest | None, user: User | None, **kwargs):

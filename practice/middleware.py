@@ -83,7 +83,9 @@ class IdleTimeoutMiddleware:
                 if getattr(request, "htmx", False):
                     return HttpResponseClientRedirect(reverse("account_login"))
                 return redirect_to_login(request.get_full_path())
-            request.session[self.key] = now
+            if now - last_seen >= 60 or self.key not in request.session:
+                # To the minute: saving the session on every request costs a write.
+                request.session[self.key] = now
         return self.get_response(request)
 
     @staticmethod
@@ -94,6 +96,12 @@ class IdleTimeoutMiddleware:
             else settings.COFACTOR_CLIENT_IDLE_MINUTES
         )
         return minutes * 60
+
+
+def note_sign_in_time(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """Start the idle clock at sign-in (connected to `user_logged_in`)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleTimeoutMiddleware.key] = int(time.time())
 
 
 class NoStoreMiddleware:

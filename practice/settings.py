@@ -233,5 +233,6 @@ COFACTOR_SITE_URL = env.str(
     if DEBUG or not ALLOWED_HOSTS
     else f"https://{ALLOWED_HOSTS[0]}",
 ).rstrip("/")
-# The version of the privacy notice a client agrees to in the questionnaire.
-COFACTOR_PRIVACY_NOTICE_VERSION = "2026-11-1"
+# The privacy notice version recorded with consent if none has been published
+# (a data migration publishes version "1"; admins publish later ones).
+COFACTOR_PRIVACY_NOTICE_VERSION = "1"

@@ -4,7 +4,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from practice import admin_privacy  # noqa: F401  (registers the privacy admin)
 from practice.views import people, privacy
 from questionnaires.views import dashboard
 

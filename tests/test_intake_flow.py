@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 
+from practice import privacy
 from questionnaires import intake
 from questionnaires.models import (
     Answer,
@@ -306,7 +307,7 @@ def test_consent_is_recorded_with_the_time_and_notice_version(
     )
     response.refresh_from_db()
     assert response.consent_at is not None
-    assert response.consent_notice_version == settings.COFACTOR_PRIVACY_NOTICE_VERSION
+    assert response.consent_notice_version == privacy.notice_version() == "1"
 
 
 def test_a_reopened_questionnaire_can_be_changed_and_sent_again(
