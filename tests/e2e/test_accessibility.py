@@ -12,13 +12,19 @@ from tests.e2e.conftest import DESKTOP, NARROW
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
 
 PUBLIC_PAGES = [
+    "/privacy/",
     "/accounts/login/",
     "/accounts/password/reset/",
     "/accounts/signup/",
     "/invitation/not-a-real-link/",
     "/no-such-page/",
 ]
-CLIENT_PAGES = ["/portal/", "/accounts/password/change/", "/accounts/2fa/"]
+CLIENT_PAGES = [
+    "/portal/",
+    "/portal/delete-my-account/",
+    "/accounts/password/change/",
+    "/accounts/2fa/",
+]
 PRACTITIONER_PAGES = ["/dashboard/", "/clients/invite/", "/accounts/2fa/"]
 ADMIN_PAGES = ["/staff/"]
 
@@ -51,7 +57,22 @@ def test_practitioner_pages(page, demo):
 
 def test_admin_pages(page, demo):
     sign_in(page, "admin@example.com")
-    check_everywhere(page, ADMIN_PAGES)
+    bob = Client.objects.get(user__email="client2@example.com")
+    check_everywhere(page, [*ADMIN_PAGES, f"/staff/clients/{bob.code}/erase/"])
+
+
+def test_case_and_advice_pages(page, demo):
+    sign_in(page, "practitioner@example.com")
+    george = Client.objects.get(user__email="george@example.com")
+    code = george.responses.get().code
+    check_everywhere(
+        page,
+        [
+            f"/cases/{code}/",
+            f"/cases/{code}/advice/",
+            f"/cases/{code}/advice/preview/",
+        ],
+    )
 
 
 @pytest.mark.usefixtures("demo")
