@@ -26,6 +26,7 @@ os.environ["DJANGO_STATICFILES_STORAGE"] = (
 os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
 os.environ["COFACTOR_MEDIA_ROOT"] = str(WORK / "media")
 os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+os.environ["EMAIL_URL"] = "dummymail://"  # 200 "summary ready" emails go nowhere
 
 import django  # noqa: E402
 
