@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from practice.admin_base import ReadOnlyAdminMixin
 from practice.admin_forms import PracticeAdminForm
 from practice.admin_privacy import erase_selected_clients
 from practice.audit import email_fingerprint, record
@@ -315,7 +316,7 @@ class PracticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log, to read and filter; nobody can add, change or delete."""
 
     list_display = (
@@ -332,7 +333,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor",)
     date_hierarchy = "at"
     search_fields = ("client_code", "object_id", "actor__email")
-    actions = None
     fields = (*list_display, "user_agent", "detail")
     readonly_fields = fields
 
@@ -355,12 +355,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         return lookup in self.TRAIL_LOOKUPS or super().lookup_allowed(
             lookup, value, request
         )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from practice import privacy
+from practice.admin_base import ReadOnlyAdminMixin
 from practice.models import Client, ErasureRequest, PrivacyNotice
 
 
@@ -89,7 +90,7 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(admin.ModelAdmin):
+class ErasureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Clients' requests, read-only: erasing happens on its own confirmation page."""
 
     list_display = ("requested_at", "client", "handled_at", "handled_by", "erase")
@@ -97,15 +98,6 @@ class ErasureRequestAdmin(admin.ModelAdmin):
     list_select_related = ("client__user", "handled_by")
     fields = ("client", "client_code", "requested_at", "handled_at", "handled_by")
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Erase")
     def erase(self, erasure: ErasureRequest) -> str:
