@@ -3,7 +3,6 @@ entry was matched to (and matching by hand); symptoms; every answer; notes."""
 
 from __future__ import annotations
 
-import datetime
 from itertools import groupby
 
 from django.contrib import messages
@@ -28,7 +27,6 @@ from questionnaires.interactions.matching import search
 from questionnaires.matches import entry_matches
 from questionnaires.models import (
     SEVERITY_ORDER,
-    Answer,
     Finding,
     Response,
     Severity,
@@ -71,16 +69,16 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     )
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     reading = intake.answers_for_reading(response)
-    concept_answers = _answers_by_concept(response)
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
     return {
         "response": response,
         "client": response.client,
         "facts": facts,
-        "age": _age(concept_answers.get("date_of_birth"), response),
-        "sex": concept_answers.get("sex", ""),
-        "goals": concept_answers.get("goals", ""),
+        # Date of birth is required, so the facts always have the age at submission.
+        "age": facts.age,
+        "sex": facts.sex or "",
+        "goals": _answer_to(reading, "goals"),
         "groups": [
             (Severity(severity), list(items))
             for severity, items in groupby(findings, key=lambda f: f.severity)
@@ -110,26 +108,13 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     }
 
 
-def _answers_by_concept(response: Response) -> dict[str, object]:
-    wanted = ("date_of_birth", "sex", "goals")
-    return dict(
-        Answer.objects.filter(
-            response=response, question__concept__in=wanted
-        ).values_list("question__concept", "value")
-    )
-
-
-def _age(born: object, response: Response) -> int | None:
-    try:
-        birthday = datetime.date.fromisoformat(str(born))
-    except ValueError:
-        birthday = response.client.date_of_birth
-    if not birthday:
-        return None
-    on = (response.submitted_at or response.created_at).date()
-    return (
-        on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
-    )
+def _answer_to(reading: dict, concept: str) -> str:
+    """A stored answer, found in the answers already loaded for the page."""
+    for section in reading["sections"]:
+        for question, answer in section["rows"]:
+            if question.concept == concept and answer is not None:
+                return str(answer.value or "")
+    return ""
 
 
 def _chart(response: Response) -> Chart:
