@@ -277,7 +277,7 @@ def test_unrecognised_entries_become_findings_never_silent_misses():
     findings = check(
         {
             "medications": [{"name": "Xylophonex 10mg"}],
-            "supplements": [{"name": "Ashwagandha root"}],
+            "supplements": [{"name": "Gotu kola root"}],
             "conditions": ["Ehlers-Danlos syndrome"],
         }
     )

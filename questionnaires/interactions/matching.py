@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from .entries import Product
 from .knowledge import Condition, Drug, Knowledge, Nutrient, load
 from .text import digits, normalise, without_bare_numbers
 
@@ -68,7 +69,12 @@ class SearchHit:
 class _Index:
     """Names of one kind of substance, for exact, phrase and fuzzy lookup."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self, names: Iterable[tuple[str, str]], typos_only: bool = False
+    ) -> None:
+        # typos_only: accept a fuzzy match only one typo away, never on score
+        # alone (conditions: "hyperparathyroidism" is not "hyperthyroidism").
+        self.typos_only = typos_only
         self.terms: dict[str, str] = {}
         for term, ident in names:
             key = normalise(term)
@@ -135,7 +141,7 @@ class _Index:
                     continue
                 ident = self.terms[term]
                 near[term] = max(near.get(term, 0.0), score)
-                if accepted(probe, term, score):
+                if accepted(probe, term, score, typos_only=self.typos_only):
                     best[ident] = max(best.get(ident, 0.0), score)
         candidates = tuple(sorted(near, key=lambda t: (-near[t], t))[:3])
         if not best:
@@ -146,11 +152,11 @@ class _Index:
         return Match("matched", (ranked[0][0],), "fuzzy", candidates=candidates)
 
 
-def accepted(probe: str, term: str, score: float) -> bool:
+def accepted(probe: str, term: str, score: float, typos_only: bool = False) -> bool:
     """Whether a fuzzy candidate is close enough to be taken as the same name."""
     if probe[:1] != term[:1] or len(term.replace(" ", "")) < MIN_FUZZY_LENGTH:
         return False
-    if score >= FUZZY_THRESHOLD:
+    if score >= FUZZY_THRESHOLD and not typos_only:
         return True
     return DamerauLevenshtein.distance(probe, term) <= SINGLE_TYPO
 
@@ -162,7 +168,8 @@ class Matcher:
         self.knowledge = knowledge
         self.drugs = _Index(_names(knowledge.drugs.values()))
         self.nutrients = _Index(_names(knowledge.nutrients.values()))
-        self.conditions = _Index(_names(knowledge.conditions.values()))
+        self.conditions = _Index(_names(knowledge.conditions.values()), typos_only=True)
+        self.products = _Index(_names(knowledge.products.values()))
         self._forms = {
             n.id: _Index((name, f.id) for f in n.forms for name in (f.id, *f.names))
             for n in knowledge.nutrients.values()
@@ -170,7 +177,7 @@ class Matcher:
 
     def clear_cache(self) -> None:
         """Forget earlier answers (for benchmarks of the uncached path)."""
-        for index in (self.drugs, self.nutrients, self.conditions):
+        for index in (self.drugs, self.nutrients, self.conditions, self.products):
             index._cache.clear()
 
     def drug(self, text: str, fuzzy: bool = True) -> Match:
@@ -181,6 +188,10 @@ class Matcher:
 
     def condition(self, text: str) -> Match:
         return self.conditions.match(text)
+
+    def product(self, text: str, fuzzy: bool = False) -> Match:
+        """A named combination product (Adcal-D3, Centrum Silver)."""
+        return self.products.match(text, fuzzy)
 
     def form(self, nutrient_id: str, text: str) -> str | None:
         """The salt or chemical form named in `text`, for one nutrient."""
@@ -219,7 +230,9 @@ class Matcher:
         return table[ident].name
 
 
-def _names(entries: Iterable[Drug | Nutrient | Condition]) -> Iterable[tuple[str, str]]:
+def _names(
+    entries: Iterable[Drug | Nutrient | Condition | Product],
+) -> Iterable[tuple[str, str]]:
     for entry in entries:
         for name in entry.all_names:
             yield name, entry.id

@@ -32,6 +32,10 @@ def interaction_findings(
             other_sources = case.nutrients.get(other_id, [])
             if other_id == nutrient_id or not other_sources:
                 continue
+            other_triggers = [s.trigger for s in other_sources]
+            if len({ref for ref, _ in nutrient_triggers + other_triggers}) == 1:
+                # Both inside one product (a multivitamin): they cannot be spaced.
+                continue
             other = knowledge.nutrients[other_id]
             names = {"drug": "", "nutrient": nutrient.name, "with": other.name}
             findings.append(
@@ -41,7 +45,7 @@ def interaction_findings(
                     names,
                     (nutrient.name, other.name),
                     (),
-                    nutrient_triggers + [s.trigger for s in other_sources],
+                    nutrient_triggers + other_triggers,
                     note,
                 )
             )
