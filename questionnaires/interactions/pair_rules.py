@@ -14,7 +14,11 @@ def interaction_findings(
     findings = []
     for nutrient, nutrient_triggers, note in present_nutrients(rule, case, knowledge):
         nutrient_id = nutrient.id
+        nutrient_refs = {ref for ref, _ in nutrient_triggers}
         for drug_id in matching_drugs(rule, case, knowledge):
+            if nutrient_refs <= {ref for ref, _ in case.drugs[drug_id]}:
+                # The medicine is the only source (alfacalcidol's vitamin D).
+                continue
             drug = knowledge.drugs[drug_id]
             names = {"drug": drug.name, "nutrient": nutrient.name, "with": ""}
             findings.append(

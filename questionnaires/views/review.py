@@ -24,7 +24,7 @@ from questionnaires.forms import ReopenForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
-from questionnaires.matches import entry_matches
+from questionnaires.matches import entry_matches, understood_entries
 from questionnaires.models import (
     SEVERITY_ORDER,
     Finding,
@@ -96,6 +96,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "supplement_rows": [
             (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
         ],
+        "understood": understood_entries(facts, knowledge),
         "match_for": match_for,
         "query": query,
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
