@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from questionnaires.interactions import engine, knowledge, matching
@@ -55,6 +56,23 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def knowledge_size(kb: knowledge.Knowledge) -> list[str]:
+    """How big the knowledge base is: what a reviewer needs to judge coverage."""
+    brands = sum(len(d.brands) for d in kb.drugs.values())
+    by_kind = Counter(r.kind for r in kb.rules.values())
+    by_evidence = Counter(r.evidence for r in kb.rules.values())
+    return [
+        f"knowledge base {kb.version}: {len(kb.drugs)} medicines, {brands} brand "
+        f"names, {len(kb.nutrients)} supplements and nutrients, "
+        f"{len(kb.products)} named products, {len(kb.conditions)} conditions, "
+        f"{len(kb.sources)} sources",
+        f"rules by kind ({len(kb.rules)}): "
+        + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())),
+        "rules by evidence level: "
+        + ", ".join(f"{k} {n}" for k, n in sorted(by_evidence.items())),
+    ]
+
+
 def main() -> None:
     load_ms = median_ms(lambda: knowledge.load_uncached(knowledge.KNOWLEDGE_DIR), 10)
     kb = knowledge.load()
@@ -87,9 +105,8 @@ def main() -> None:
 
     fuzzy_ms = median_ms(fuzzy_one, 200)
 
-    print(
-        f"knowledge base: {len(kb.drugs)} drugs, {len(kb.rules)} rules ({kb.version})"
-    )
+    for line in knowledge_size(kb):
+        print(line)
     print(f"knowledge load (parse + validate + index), median: {load_ms:.1f} ms")
     print(f"matcher build (once per knowledge version), median: {build_ms:.1f} ms")
     print(

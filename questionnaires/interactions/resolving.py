@@ -43,10 +43,7 @@ class _Entry:
         case.entries.append(record)
 
     def found(self, kind: str, ident: str, how: str) -> None:
-        self.record.matched = (
-            *self.record.matched,
-            matched(self.knowledge, kind, ident),
-        )
+        self.record.matched.append(matched(self.knowledge, kind, ident))
         self.record.how = HOW.get(how, how)
         self.record.has_rules = self.record.has_rules or has_rules(
             self.knowledge, kind, ident
@@ -54,7 +51,7 @@ class _Entry:
 
     def source(self, source: NutrientSource) -> None:
         self.case.add_source(source)
-        self.record.sources = (*self.record.sources, source)
+        self.record.sources.append(source)
         self.record.has_rules = self.record.has_rules or has_rules(
             self.knowledge, "nutrient", source.nutrient
         )

@@ -8,7 +8,7 @@ is a fixed interface (docs/knowledge-base.md, "The entries list").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .doses import NutrientSource
 from .entries import Knowledge
@@ -38,9 +38,9 @@ class Understood:
     ref: str
     text: str
     how: str = "unmatched"  # exact, phrase, fuzzy, by hand or unmatched
-    matched: tuple[Matched, ...] = ()
+    matched: list[Matched] = field(default_factory=list)
     candidates: tuple[str, ...] = ()
-    sources: tuple[NutrientSource, ...] = ()
+    sources: list[NutrientSource] = field(default_factory=list)
     has_rules: bool = False
 
     @property
@@ -111,10 +111,10 @@ def has_rules(knowledge: Knowledge, kind: str, ident: str) -> bool:
 
 
 def matched(knowledge: Knowledge, kind: str, ident: str) -> Matched:
-    table = {
-        "drug": knowledge.drugs,
-        "nutrient": knowledge.nutrients,
-        "product": knowledge.products,
-        "condition": knowledge.conditions,
-    }[kind]
-    return Matched(ident, table[ident].name, kind)
+    if kind == "drug":
+        return Matched(ident, knowledge.drugs[ident].name, kind)
+    if kind == "nutrient":
+        return Matched(ident, knowledge.nutrients[ident].name, kind)
+    if kind == "product":
+        return Matched(ident, knowledge.products[ident].name, kind)
+    return Matched(ident, knowledge.conditions[ident].name, kind)
