@@ -82,3 +82,32 @@ def test_a_former_smoker_is_not_a_smoker(alice):
     response = submitted_case(alice, supplements=[MAGNESIUM])
     _answer(response, "smoking", "former")
     assert build_case_facts(response).smoker is False
+
+
+def test_an_entry_can_be_matched_by_hand_to_a_named_product(client, priya, alice):
+    response = submitted_case(
+        alice,
+        medications=[
+            {"name": "Calcium chews from the GP", "frequency": "twice daily"},
+            {"name": "Levothyroxine", "strength": "100 micrograms"},
+        ],
+    )
+    client.force_login(priya.user)
+    client.get(case_url(response))
+    row = response.medications.get(position=0)
+    search = client.get(
+        case_url(response), {"match": str(row.code), "q": "calcichew forte"}
+    ).content.decode()
+    assert 'value="calcichew_d3_forte"' in search
+    assert "(product)" in search
+    done = client.post(
+        f"/cases/{response.code}/medication/{row.code}/match/",
+        {"substance": "calcichew_d3_forte"},
+        follow=True,
+    ).content.decode()
+    assert "to calcichew-d3 forte" in done
+    rules = set(response.findings.current().values_list("rule", flat=True))
+    assert "ca-levothyroxine" in rules
+    understood = section(client.get(case_url(response)).content.decode())
+    assert "by hand" in understood
+    assert "Calcium: 1000 mg a day" in understood  # 500 mg x twice daily

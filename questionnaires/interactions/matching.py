@@ -60,7 +60,7 @@ class Match:
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str  # "drug" or "nutrient"
+    kind: str  # "drug", "nutrient" or "product"
     id: str
     name: str
     score: float
@@ -207,7 +207,12 @@ class Matcher:
         if not cleaned or limit <= 0:
             return []
         hits: dict[tuple[str, str], float] = {}
-        for kind, index in (("drug", self.drugs), ("nutrient", self.nutrients)):
+        indexes = (
+            ("drug", self.drugs),
+            ("nutrient", self.nutrients),
+            ("product", self.products),
+        )
+        for kind, index in indexes:
             for term, score, _ in process.extract(
                 cleaned, index.choices, scorer=fuzz.WRatio, limit=limit * 3
             ):
@@ -224,10 +229,12 @@ class Matcher:
         ]
 
     def _name(self, kind: str, ident: str) -> str:
-        table: Mapping = (
-            self.knowledge.drugs if kind == "drug" else self.knowledge.nutrients
-        )
-        return table[ident].name
+        tables: Mapping[str, Mapping] = {
+            "drug": self.knowledge.drugs,
+            "nutrient": self.knowledge.nutrients,
+            "product": self.knowledge.products,
+        }
+        return tables[kind][ident].name
 
 
 def _names(

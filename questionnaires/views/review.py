@@ -225,6 +225,7 @@ def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpR
         substance
         and substance not in knowledge.drugs
         and substance not in (knowledge.nutrients)
+        and substance not in knowledge.products
     ):
         messages.error(request, "Choose a substance from the search results.")
         return redirect(f"{url}?match={row.code}#entry-{row.code}")
@@ -250,6 +251,8 @@ def _substance_name(knowledge, substance_id: str) -> str:
         return knowledge.drugs[substance_id].name
     if substance_id in knowledge.nutrients:
         return knowledge.nutrients[substance_id].name
+    if substance_id in knowledge.products:
+        return knowledge.products[substance_id].name
     return substance_id
 
 
