@@ -229,7 +229,56 @@ CLIENTS = {
         {"calcium-vitamin-d-sarcoidosis"},
         {"unrecognised-condition", "unrecognised-medication"},
     ),
+    "warfarin with milk thistle and ginseng": (
+        {
+            "medications": [{"name": "Warfarin 5mg"}],
+            "supplements": [{"name": "Milk thistle"}, {"name": "Korean ginseng"}],
+        },
+        {"herbs-anticoagulant-bleeding", "ginseng-warfarin"},
+        set(),
+    ),
+    "heart failure with a high-dose biotin hair product": (
+        {
+            "conditions": ["heart failure"],
+            "supplements": [{"name": "Biotin", "amount": 10, "unit": "mg"}],
+        },
+        {"biotin-lab-tests-heart"},
+        set(),
+    ),
+    "an adult taking 150 mcg iodine drops four times a day": (
+        {
+            "age": 45,
+            "supplements": [
+                {"name": "Iodine drops", "amount": 150, "unit": "mcg", "per_day": 4}
+            ],
+        },
+        {"upper-limit-iodine"},
+        set(),
+    ),
 }
+
+
+def test_every_new_rule_fires_for_some_realistic_client():
+    new = {r.id for r in KB.rules.values() if r.file == "rules_coverage.toml"}
+    covered = set().union(*(expected for _, expected, _ in CLIENTS.values()))
+    assert new <= covered, f"no client for {new - covered}"
+
+
+@pytest.mark.parametrize(("amount", "fires"), [(500, False), (501, True)])
+def test_iodine_limit_is_above_not_at_the_uk_guidance_level(amount, fires):
+    case = {
+        "age": 45,
+        "supplements": [{"name": "Iodine", "amount": amount, "unit": "mcg"}],
+    }
+    assert ("upper-limit-iodine" in rules(case)) is fires
+
+
+def test_iodine_adult_limit_is_never_applied_to_a_child():
+    case = {
+        "age": 10,
+        "supplements": [{"name": "Iodine", "amount": 900, "unit": "mcg"}],
+    }
+    assert "upper-limit-iodine" not in rules(case)
 
 
 @pytest.mark.parametrize("name", CLIENTS)
