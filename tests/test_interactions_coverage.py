@@ -2,6 +2,7 @@
 never lands on a different substance, red-flag words in free text, and `entries`."""
 
 import json
+import shutil
 from io import StringIO
 
 import pytest
@@ -625,3 +626,67 @@ def test_command_text_shows_what_each_entry_was_understood_as(tmp_path):
         in text
     )
     assert "Gotu kola: nothing [unmatched] - not recognised" in text
+
+
+# --- validation of the new tables --------------------------------------------------
+
+ACCRETE = (
+    'contents = [\n  { nutrient = "calcium", amount = 600, unit = "mg", '
+    'form = "carbonate" },'
+)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "problem"),
+    [
+        (
+            "products_combination.toml",
+            ACCRETE,
+            ACCRETE.replace('"calcium"', '"calcuim"'),
+            "product accrete_d3: `contents` names unknown nutrient 'calcuim'",
+        ),
+        (
+            "products_combination.toml",
+            ACCRETE,
+            ACCRETE.replace('unit = "mg"', 'unit = "IU"'),
+            "product accrete_d3: calcium: IU cannot be converted",
+        ),
+        (
+            "products_combination.toml",
+            ACCRETE,
+            ACCRETE.replace('form = "carbonate"', 'form = "carbonite"'),
+            "product accrete_d3: calcium: unknown form 'carbonite'",
+        ),
+        (
+            "products_combination.toml",
+            'sources = ["smpc-accrete-d3"]',
+            "sources = []",
+            "product accrete_d3: `sources` must list at least one item",
+        ),
+        (
+            "products_combination.toml",
+            'aliases = ["accrete-d3", "accrete d3 film coated"',
+            'aliases = ["theical", "accrete d3 film coated"',
+            "name 'theical' is also a name of product accrete_d3",
+        ),
+        (
+            "red_flag_text.toml",
+            'symptom = "chest_pain"',
+            'symptom = "fatigue"',
+            "red_flag_text fatigue: symptom fatigue is not a red flag",
+        ),
+    ],
+)
+def test_a_broken_product_or_phrase_names_the_file_the_entry_and_the_problem(
+    tmp_path, file, old, new, problem
+):
+    copy = tmp_path / "knowledge"
+    shutil.copytree(knowledge.KNOWLEDGE_DIR, copy)
+    path = copy / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(knowledge.KnowledgeError) as error:
+        knowledge.load_uncached(copy)
+    assert str(error.value).startswith(f"{file}: ")
+    assert problem in str(error.value)
