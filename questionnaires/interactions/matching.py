@@ -17,7 +17,7 @@ Anything else is "unmatched" or "ambiguous", which the engine turns into an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -70,11 +70,15 @@ class _Index:
     """Names of one kind of substance, for exact, phrase and fuzzy lookup."""
 
     def __init__(
-        self, names: Iterable[tuple[str, str]], typos_only: bool = False
+        self,
+        names: Iterable[tuple[str, str]],
+        typos_only: bool = False,
+        clean: Callable[[str], str] = normalise,
     ) -> None:
         # typos_only: accept a fuzzy match only one typo away, never on score
         # alone (conditions: "hyperparathyroidism" is not "hyperthyroidism").
         self.typos_only = typos_only
+        self.clean = clean  # how answers are cleaned (shared by the indexes)
         self.terms: dict[str, str] = {}
         for term, ident in names:
             key = normalise(term)
@@ -93,7 +97,7 @@ class _Index:
         return self._cache[key]
 
     def _match(self, text: str, fuzzy: bool) -> Match:
-        cleaned = normalise(text)
+        cleaned = self.clean(text)
         if not cleaned:
             return Match("unmatched")
         for candidate in dict.fromkeys((cleaned, without_bare_numbers(cleaned))):
@@ -166,10 +170,16 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.drugs = _Index(_names(knowledge.drugs.values()))
-        self.nutrients = _Index(_names(knowledge.nutrients.values()))
-        self.conditions = _Index(_names(knowledge.conditions.values()), typos_only=True)
-        self.products = _Index(_names(knowledge.products.values()))
+        # An answer is looked up in several indexes (product, then drug, then
+        # nutrient); it is cleaned once.
+        self._cleaned: dict[str, str] = {}
+        clean = self._clean
+        self.drugs = _Index(_names(knowledge.drugs.values()), clean=clean)
+        self.nutrients = _Index(_names(knowledge.nutrients.values()), clean=clean)
+        self.conditions = _Index(
+            _names(knowledge.conditions.values()), typos_only=True, clean=clean
+        )
+        self.products = _Index(_names(knowledge.products.values()), clean=clean)
         self._forms = {
             n.id: _Index((name, f.id) for f in n.forms for name in (f.id, *f.names))
             for n in knowledge.nutrients.values()
@@ -179,6 +189,15 @@ class Matcher:
         """Forget earlier answers (for benchmarks of the uncached path)."""
         for index in (self.drugs, self.nutrients, self.conditions, self.products):
             index._cache.clear()
+        self._cleaned.clear()
+
+    def _clean(self, text: str) -> str:
+        cleaned = self._cleaned.get(text)
+        if cleaned is None:
+            if len(self._cleaned) > 20_000:  # bounded: answers are free text
+                self._cleaned.clear()
+            cleaned = self._cleaned[text] = normalise(text)
+        return cleaned
 
     def drug(self, text: str, fuzzy: bool = True) -> Match:
         return self.drugs.match(text, fuzzy)
