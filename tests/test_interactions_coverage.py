@@ -690,3 +690,23 @@ def test_a_broken_product_or_phrase_names_the_file_the_entry_and_the_problem(
         knowledge.load_uncached(copy)
     assert str(error.value).startswith(f"{file}: ")
     assert problem in str(error.value)
+
+
+def test_forceval_counts_its_label_and_its_beta_carotene_is_not_vitamin_a():
+    case = {"supplements": [{"name": "Forceval capsules", "per_day": 1}]}
+    got = daily(case, "supplements[0]")
+    assert got["iron"] == 12 and got["zinc"] == 15 and got["calcium"] == 108
+    assert got["vitamin_d"] == pytest.approx(10)  # 400 IU
+    assert "vitamin_a" not in got and got["beta_carotene"] is None
+    assert not {"biotin-thyroid-tests", "biotin-lab-tests-heart"} & rules(
+        {**case, "medications": [{"name": "Levothyroxine"}]}
+    )  # 100 mcg of biotin is a multivitamin amount
+
+
+@pytest.mark.parametrize(("mcg", "fires"), [(999, False), (1000, True)])
+def test_biotin_blood_test_caution_starts_at_1_mg(mcg, fires):
+    case = {
+        "medications": [{"name": "Levothyroxine"}],
+        "supplements": [{"name": "Biotin", "amount": mcg, "unit": "mcg"}],
+    }
+    assert ("biotin-thyroid-tests" in rules(case)) is fires
