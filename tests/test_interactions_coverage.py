@@ -256,6 +256,48 @@ CLIENTS = {
         {"upper-limit-iodine"},
         set(),
     ),
+    # The outside review's own cases (section 8), re-run.
+    "review cal.json: alfacalcidol, bendroflumethiazide, D3, calcium, cod liver oil; "
+    "sarcoidosis, haemochromatosis": (
+        {
+            "age": 72,
+            "conditions": ["sarcoidosis", "haemochromatosis"],
+            "medications": [
+                {"name": "Alfacalcidol 1 microgram"},
+                {"name": "Bendroflumethiazide 2.5mg"},
+            ],
+            "supplements": [
+                {"name": "Vitamin D3", "amount": 1000, "unit": "IU"},
+                {"name": "Calcium", "amount": 500},
+                {"name": "Cod liver oil"},
+            ],
+        },
+        {
+            "active-vitamin-d-supplements",
+            "calcium-vitamin-d-sarcoidosis",
+            "ca-thiazides",
+        },
+        {"unrecognised-condition"},
+    ),
+    "review warf.json: warfarin with vitamin E, turmeric, cranberry, K2, glucosamine": (
+        {
+            "medications": [{"name": "Warfarin"}],
+            "supplements": [
+                {"name": "Vitamin E", "amount": 400, "unit": "mg"},
+                {"name": "Turmeric"},
+                {"name": "Cranberry"},
+                {"name": "Vitamin K2", "amount": 100, "unit": "mcg"},
+                {"name": "Glucosamine"},
+            ],
+        },
+        {
+            "vitk-warfarin",
+            "turmeric-anticoagulants",
+            "vitamin-e-warfarin",
+            "glucosamine-warfarin",
+        },
+        {"unrecognised-supplement"},
+    ),
 }
 
 
