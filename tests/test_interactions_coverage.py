@@ -233,7 +233,11 @@ CLIENTS = {
     "warfarin with milk thistle and ginseng": (
         {
             "medications": [{"name": "Warfarin 5mg"}],
-            "supplements": [{"name": "Milk thistle"}, {"name": "Korean ginseng"}],
+            "supplements": [
+                {"name": "Milk thistle"},
+                {"name": "Korean ginseng"},
+                {"name": "Chamomile"},
+            ],
         },
         {"herbs-anticoagulant-bleeding", "ginseng-warfarin"},
         set(),
