@@ -167,6 +167,19 @@ CLIENTS = {
         {"vitamin-a-retinoids"},
         set(),
     ),
+    "acitretin for psoriasis with a vitamin A supplement": (
+        {
+            "medications": [{"name": "Neotigason 25mg"}],
+            "supplements": [{"name": "Vitamin A", "amount": 1500, "unit": "mcg"}],
+        },
+        {"vitamin-a-retinoids"},
+        set(),
+    ),
+    "furosemide for heart failure": (
+        {"medications": [{"name": "Furosemide 40mg"}]},
+        {"loop-diuretics-potassium", "mg-loop-diuretics"},
+        set(),
+    ),
     "alfacalcidol with a vitamin D3 supplement": (
         {
             "medications": [{"name": "Alfacalcidol 0.5 micrograms"}],
