@@ -4,6 +4,7 @@ never lands on a different substance, red-flag words in free text, and `entries`
 import json
 import shutil
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -769,3 +770,24 @@ def test_biotin_blood_test_caution_starts_at_1_mg(mcg, fires):
         "supplements": [{"name": "Biotin", "amount": mcg, "unit": "mcg"}],
     }
     assert ("biotin-thyroid-tests" in rules(case)) is fires
+
+
+def test_the_combination_products_example_case(tmp_path):
+    path = Path(__file__).with_name("cases") / "combination_products.json"
+    document = json.loads(
+        _command(tmp_path, json.loads(path.read_text()), "--format", "json")
+    )
+    found = {f["rule"] for f in document["findings"]}
+    assert {
+        "red-flag-blood-in-stool",
+        "sjw-doacs",
+        "ca-levothyroxine",
+        "iron-levothyroxine",
+        "calcium-vitamin-d-sarcoidosis",
+        "beta-carotene-smokers",
+    } <= found
+    entries = {e["ref"]: e for e in document["entries"]}
+    assert entries["medication:adcal"]["nutrients"][0]["daily"] == 1200.0
+    assert {"vitamin_d", "vitamin_a"} <= {
+        n["id"] for n in entries["supplement:clo"]["nutrients"]
+    }
