@@ -791,3 +791,31 @@ def test_the_combination_products_example_case(tmp_path):
     assert {"vitamin_d", "vitamin_a"} <= {
         n["id"] for n in entries["supplement:clo"]["nutrients"]
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "strength", "counted"),
+    [
+        ("Calcichew D3 500mg/400IU", "", False),  # the 200 IU product's name
+        ("Calcichew D3", "500 mg / 400 IU", False),
+        ("Calcichew D3 Forte 500mg/400IU", "", True),
+        ("Calcichew D3", "500mg/200IU", True),
+        ("Accrete D3", "600mg/10 micrograms", True),
+        ("Adcal-D3 1.5g/400IU", "", True),  # 1.5 g of the salt; 400 IU = 10 mcg
+    ],
+)
+def test_a_written_strength_that_contradicts_the_label_is_not_counted(
+    name, strength, counted
+):
+    case = {"medications": [{"name": name, "strength": strength, "frequency": "bd"}]}
+    nutrients = entry(case, "medications[0]")["nutrients"]
+    assert all((n["daily"] is not None) is counted for n in nutrients)
+    if not counted:
+        assert all("check which product it is" in n["note"] for n in nutrients)
+
+
+def test_a_supplement_dose_field_holding_the_tablet_weight_is_no_contradiction():
+    case = {
+        "supplements": [{"name": "Calcichew D3 Forte", "amount": 1250, "per_day": 2}]
+    }
+    assert daily(case, "supplements[0]") == {"calcium": 1000.0, "vitamin_d": 20.0}

@@ -115,18 +115,25 @@ def sources_from_product(
     product: Product,
     per_day: float | None,
     trigger: tuple[str, str],
+    written: str = "",
 ) -> list[NutrientSource]:
     """A named product's nutrients: per-unit amount x units a day, where known.
 
     A nutrient whose amount the source does not state, or a product taken an
     unknown number of times a day, is still a source: the rules about it fire,
-    and the dose checks say it could not be counted.
+    and the dose checks say it could not be counted. A strength written in the
+    answer that contradicts the label ("Calcichew D3 500mg/400IU" is not the
+    200 IU Calcichew-D3) stops the amounts being counted, since another product
+    of that name was meant.
     """
+    conflict = strength_conflict(knowledge, product, written or trigger[1])
     found = []
     for content in product.contents:
         nutrient = knowledge.nutrients[content.nutrient]
         form = nutrient.form(content.form) if content.form else None
-        if content.amount is None:
+        if conflict:
+            daily, reason = None, conflict
+        elif content.amount is None:
             daily, reason = (
                 None,
                 f"contained in {product.name}; the amount is not stated",
@@ -194,3 +201,51 @@ def doses_per_day(text: str) -> float | None:
         word = count.group(1)
         per_dose = _COUNT_WORDS.get(word) or int(word)
     return float(times * per_dose)
+
+
+_STRENGTH = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(mg|mcg|µg|μg|ug|micrograms?|iu|g)(?![a-z])", re.IGNORECASE
+)
+_UNITS = {
+    "µg": "mcg",
+    "μg": "mcg",
+    "ug": "mcg",
+    "microgram": "mcg",
+    "micrograms": "mcg",
+}
+
+
+def strength_conflict(knowledge: Knowledge, product: Product, text: str) -> str:
+    """Why the written strength contradicts the product's label, or "".
+
+    A figure is compared with a content given in the same unit (500 mg with 500 mg
+    of calcium), and an IU figure with the product's vitamin given in IU or in
+    micrograms (400 IU is 10 micrograms of vitamin D, not 5).
+    """
+    written: dict[str, set[float]] = {}
+    for number, unit in _STRENGTH.findall(text):
+        unit = unit.lower()
+        unit = "IU" if unit == "iu" else _UNITS.get(unit, unit)
+        written.setdefault(unit, set()).add(float(number.replace(",", ".")))
+    for content in product.contents:
+        if content.stated is None or content.amount is None:
+            continue
+        nutrient = knowledge.nutrients[content.nutrient]
+        same = written.get(content.stated_unit)
+        if same and content.stated not in same:
+            return _conflict(product, content, same, content.stated_unit)
+        in_iu = written.get("IU")
+        converts = in_iu and nutrient.iu and content.stated_unit != "IU"
+        if converts and not any(
+            abs(n * nutrient.iu - content.amount) < 1e-6 for n in in_iu
+        ):
+            return _conflict(product, content, in_iu, "IU")
+    return ""
+
+
+def _conflict(product: Product, content, written: set[float], unit: str) -> str:
+    shown = ", ".join(f"{n:g} {unit}" for n in sorted(written))
+    return (
+        f"the strength written ({shown}) is not that of {product.name} "
+        f"({content.label}); check which product it is"
+    )

@@ -199,6 +199,8 @@ class ProductContent:
     amount: float | None = None  # None: present, amount not stated
     form: str = ""
     label: str = ""  # as the source states it, e.g. "400 IU"
+    stated: float | None = None  # the source's figure and unit, e.g. 400 and "IU"
+    stated_unit: str = ""
 
 
 @dataclass(frozen=True)

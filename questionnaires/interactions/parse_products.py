@@ -94,7 +94,12 @@ def _content(item: Any, nutrients: dict) -> ProductContent:
         converted *= form.fraction
         label += f" as {nutrient.name} {form.id}"
     return ProductContent(
-        nutrient=nutrient_id, amount=converted, form=form_id, label=label
+        nutrient=nutrient_id,
+        amount=converted,
+        form=form_id,
+        label=label,
+        stated=amount,
+        stated_unit=unit,
     )
 
 

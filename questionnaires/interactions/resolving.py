@@ -65,11 +65,14 @@ class _Entry:
             ):
                 self.source(source)
 
-    def product(self, product_id: str, how: str, per_day: float | None) -> None:
+    def product(
+        self, product_id: str, how: str, per_day: float | None, written: str = ""
+    ) -> None:
+        """A named product; `written` is where a strength may be stated."""
         self.found("product", product_id, how)
         product = self.knowledge.products[product_id]
         for source in sources_from_product(
-            self.knowledge, product, per_day, self.trigger
+            self.knowledge, product, per_day, self.trigger, written
         ):
             self.source(source)
 
@@ -141,7 +144,8 @@ def _resolve_supplements(
         else:
             product = matcher.product(entry.name)
             if product.matched:
-                item.product(product.ids[0], product.how, entry.per_day)
+                # The amount fields may hold the tablet's weight: read the name.
+                item.product(product.ids[0], product.how, entry.per_day, entry.name)
                 continue
             found = matcher.nutrient(entry.nutrient or entry.name)
         if not found.matched:
