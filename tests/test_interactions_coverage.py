@@ -499,6 +499,9 @@ def test_a_salt_maps_to_what_it_is_sold_for(text, nutrient):
         ("hyperparathyroidsm", "hyperparathyroidism"),  # one typo: still itself
         ("hypothyroidsm", "hypothyroidism"),
         ("Haemochromatosis", "haemochromatosis"),
+        ("Hypothyroid", "hypothyroidism"),  # only the ending left off
+        ("hyperthyroid", "hyperthyroidism"),
+        ("hyperparathyroid", "hyperparathyroidism"),
     ],
 )
 def test_conditions_match_themselves(text, condition):
@@ -512,6 +515,7 @@ def test_conditions_match_themselves(text, condition):
         "hypoparathyroidism",  # not hypothyroidism, not hyperparathyroidism
         "hypertriglyceridaemia",
         "osteopetrosis",  # not osteoporosis
+        "hypoparathyroid",  # a stem of nothing known: not hyperparathyroidism
     ],
 )
 def test_a_different_condition_is_left_for_a_person_not_guessed(text):

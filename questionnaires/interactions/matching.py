@@ -39,6 +39,10 @@ FUZZY_THRESHOLD = 88.0
 SINGLE_TYPO = 1
 # Below this many letters one typo is too large a share of the word to guess.
 MIN_FUZZY_LENGTH = 5
+# Conditions: a stem this long may have up to this many letters left off the end
+# ("hypothyroid" is hypothyroidism); conditions are otherwise matched one typo away.
+MIN_STEM_LENGTH = 8
+MAX_ENDING_LEFT_OFF = 3
 # A fuzzy winner must beat the runner-up (another substance) by this many points.
 AMBIGUITY_MARGIN = 3.0
 
@@ -162,7 +166,22 @@ def accepted(probe: str, term: str, score: float, typos_only: bool = False) -> b
         return False
     if score >= FUZZY_THRESHOLD and not typos_only:
         return True
+    if typos_only and _word_ending_left_off(probe, term):
+        return True
     return DamerauLevenshtein.distance(probe, term) <= SINGLE_TYPO
+
+
+def _word_ending_left_off(probe: str, term: str) -> bool:
+    """ "hypothyroid" for "hypothyroidism": a long stem with a short ending missing.
+
+    Only the end may be missing, so the letters written all agree: a different
+    condition ("hyperparathyroidism" for "hyperthyroid") is never taken.
+    """
+    return (
+        len(probe.replace(" ", "")) >= MIN_STEM_LENGTH
+        and term.startswith(probe)
+        and len(term) - len(probe) <= MAX_ENDING_LEFT_OFF
+    )
 
 
 class Matcher:
