@@ -502,6 +502,8 @@ def test_a_salt_maps_to_what_it_is_sold_for(text, nutrient):
         ("Hypothyroid", "hypothyroidism"),  # only the ending left off
         ("hyperthyroid", "hyperthyroidism"),
         ("hyperparathyroid", "hyperparathyroidism"),
+        ("perimenopausal", "menopause"),
+        ("osteoporotic", "osteoporosis"),
     ],
 )
 def test_conditions_match_themselves(text, condition):

@@ -17,6 +17,7 @@ Anything else is "unmatched" or "ambiguous", which the engine turns into an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -39,8 +40,9 @@ FUZZY_THRESHOLD = 88.0
 SINGLE_TYPO = 1
 # Below this many letters one typo is too large a share of the word to guess.
 MIN_FUZZY_LENGTH = 5
-# Conditions: a stem this long may have up to this many letters left off the end
-# ("hypothyroid" is hypothyroidism); conditions are otherwise matched one typo away.
+# Conditions: two names sharing a stem this long may differ in an ending of up to
+# this many letters ("hypothyroid" is hypothyroidism, "perimenopausal" is
+# perimenopause); conditions are otherwise matched only one typo away.
 MIN_STEM_LENGTH = 8
 MAX_ENDING_LEFT_OFF = 3
 # A fuzzy winner must beat the runner-up (another substance) by this many points.
@@ -172,15 +174,17 @@ def accepted(probe: str, term: str, score: float, typos_only: bool = False) -> b
 
 
 def _word_ending_left_off(probe: str, term: str) -> bool:
-    """ "hypothyroid" for "hypothyroidism": a long stem with a short ending missing.
+    """ "hypothyroid" for "hypothyroidism", "perimenopausal" for "perimenopause".
 
-    Only the end may be missing, so the letters written all agree: a different
-    condition ("hyperparathyroidism" for "hyperthyroid") is never taken.
+    The two share a long stem and differ only in a short ending, so the letters
+    that carry the meaning all agree: a different condition ("hyperparathyroidism"
+    for "hyperthyroid", "osteopetrosis" for "osteoporosis") never qualifies.
     """
+    stem = len(os.path.commonprefix([probe, term]))
     return (
-        len(probe.replace(" ", "")) >= MIN_STEM_LENGTH
-        and term.startswith(probe)
-        and len(term) - len(probe) <= MAX_ENDING_LEFT_OFF
+        stem >= MIN_STEM_LENGTH
+        and len(probe) - stem <= MAX_ENDING_LEFT_OFF
+        and len(term) - stem <= MAX_ENDING_LEFT_OFF
     )
 
 
