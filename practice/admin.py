@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from practice.addresses import trust_address
 from practice.admin_base import ReadOnlyAdminMixin
 from practice.admin_forms import PracticeAdminForm
 from practice.admin_privacy import erase_selected_clients
@@ -142,6 +143,8 @@ class UserAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         ensure_profile(obj)
+        if not change or "email" in form.changed_data:
+            trust_address(obj)  # the practice typed it; an old address goes
         if change and not form.changed_data:
             return
         record(

@@ -1,0 +1,224 @@
+"""The admin's own pages: invite and deactivate staff (with their clients moved),
+reset two-factor, and read the audit log as sentences. Only the admin gets in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
+
+from practice.audit import record
+from practice.models import AuditAction, AuditEvent, Client, User
+from tests.factories import ClientFactory
+from tests.review_helpers import submitted_case
+
+
+def admin_pages(priya) -> list[str]:
+    code = priya.user.code
+    return [
+        "/staff/people/",
+        "/staff/people/invite/",
+        "/staff/audit/",
+        f"/staff/people/{code}/deactivate/",
+        f"/staff/people/{code}/reset-two-factor/",
+        f"/staff/people/{code}/resend-invitation/",
+    ]
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, priya):
+    for path in admin_pages(priya):
+        for method in (client.get, client.post):
+            response = method(path)
+            assert response.status_code == 302, path
+            assert response["Location"].startswith("/accounts/login/"), path
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "priya", "omar"])
+def test_clients_and_practitioners_get_404_and_change_nothing(
+    client, request, priya, alice, who
+):
+    TOTP.activate(priya.user, generate_totp_secret())
+    person = request.getfixturevalue(who)
+    client.force_login(person.user)
+    for path in admin_pages(priya):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path, {"reassign_to": ""}).status_code == 404, path
+    priya.user.refresh_from_db()
+    assert priya.user.is_active
+    assert Authenticator.objects.filter(user=priya.user).exists()
+    assert len(mail.outbox) == 0
+
+
+def test_a_code_that_is_not_staff_is_404_for_the_admin(client, ada, alice):
+    client.force_login(ada)
+    for path in (
+        f"/staff/people/{alice.user.code}/deactivate/",
+        f"/staff/people/{alice.user.code}/reset-two-factor/",
+    ):
+        assert client.get(path).status_code == 404
+        assert client.post(path).status_code == 404
+    alice.user.refresh_from_db()
+    assert alice.user.is_active
+
+
+def test_the_admin_sees_every_staff_member_and_their_state(client, ada, priya, alice):
+    TOTP.activate(priya.user, generate_totp_secret())
+    client.force_login(ada)
+    page = client.get("/staff/people/").content.decode()
+    assert "Priya Patel" in page
+    assert "Active, with two-factor authentication" in page
+    assert "1 client." in page
+    assert "Ada Admin" in page
+
+
+def test_inviting_a_practitioner_twice_with_one_address_is_refused(client, ada, priya):
+    client.force_login(ada)
+    response = client.post(
+        "/staff/people/invite/",
+        {"full_name": "P", "email": priya.user.email.upper(), "role": "practitioner"},
+    )
+    assert response.status_code == 200
+    assert "Someone already has an account" in response.content.decode()
+    assert User.objects.filter(email__iexact=priya.user.email).count() == 1
+
+
+def test_deactivating_a_practitioner_warns_about_and_moves_their_clients(
+    client, ada, priya, omar, alice
+):
+    carol = ClientFactory(user__full_name="Carol Cole", practitioner=priya)
+    client.force_login(ada)
+    page = client.get(f"/staff/people/{priya.user.code}/deactivate/")
+    text = page.content.decode()
+    assert "Priya Patel has 2 clients" in text
+    assert "Alice Archer" in text and "Carol Cole" in text
+    assert "Omar Okafor" in text  # offered as the new practitioner
+
+    response = client.post(
+        f"/staff/people/{priya.user.code}/deactivate/",
+        {"reassign_to": omar.pk},
+        follow=True,
+    )
+    assert "Priya Patel can no longer sign in. 2 clients moved." in (
+        response.content.decode()
+    )
+    priya.user.refresh_from_db()
+    assert not priya.user.is_active
+    assert set(Client.objects.filter(practitioner=omar)) >= {alice, carol}
+    assert not Client.objects.filter(practitioner=priya).exists()
+    log = client.get("/staff/audit/").content.decode()
+    assert "Ada Admin deactivated Priya Patel&#x27;s account" in log
+    assert "Ada Admin assigned Alice Archer to Omar Okafor" in log
+
+
+def test_deactivating_without_moving_clients_leaves_a_warning_on_staff_home(
+    client, ada, priya, alice
+):
+    client.force_login(ada)
+    client.post(f"/staff/people/{priya.user.code}/deactivate/", {"reassign_to": ""})
+    alice.refresh_from_db()
+    assert alice.practitioner == priya
+    home = client.get("/staff/").content.decode()
+    assert "1 client has a practitioner who has been deactivated" in home
+
+
+def test_an_admin_cannot_deactivate_or_reset_themselves(client, ada):
+    TOTP.activate(ada, generate_totp_secret())
+    client.force_login(ada)
+    page = client.get(f"/staff/people/{ada.code}/deactivate/").content.decode()
+    assert "You cannot deactivate your own account" in page
+    client.post(f"/staff/people/{ada.code}/deactivate/", {"reassign_to": ""})
+    client.post(f"/staff/people/{ada.code}/reset-two-factor/")
+    ada.refresh_from_db()
+    assert ada.is_active
+    assert Authenticator.objects.filter(user=ada).exists()
+
+
+def test_resetting_mfa_makes_the_practitioner_set_it_up_again(
+    client, settings, ada, priya
+):
+    settings.COFACTOR_REQUIRE_STAFF_MFA = True
+    TOTP.activate(ada, generate_totp_secret())
+    TOTP.activate(priya.user, generate_totp_secret())
+    client.force_login(ada)
+    response = client.post(
+        f"/staff/people/{priya.user.code}/reset-two-factor/", follow=True
+    )
+    assert "Priya Patel&#x27;s two-factor authentication was reset" in (
+        response.content.decode()
+    )
+    assert not Authenticator.objects.filter(user=priya.user).exists()
+    log = client.get("/staff/audit/").content.decode()
+    assert "Ada Admin reset Priya Patel&#x27;s two-factor authentication" in log
+    client.force_login(priya.user)
+    assert client.get("/dashboard/")["Location"] == "/accounts/2fa/totp/activate/"
+
+
+# ------------------------------------------------------------------ audit log
+
+
+def test_the_audit_log_says_who_opened_whose_case(client, ada, priya, alice):
+    case = submitted_case(alice)
+    client.force_login(priya.user)
+    assert client.get(f"/cases/{case.code}/").status_code == 200
+    client.force_login(ada)
+    page = client.get("/staff/audit/").content.decode()
+    assert "Priya Patel opened Alice Archer&#x27;s case." in page
+    assert "Alice Archer sent their questionnaire to the practitioner." in page
+    assert not re.search(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-", page.split("<main")[1].split("?client=")[0]
+    ), "a bare code in the sentences"
+
+
+def test_the_audit_log_filters_by_client_and_by_action(client, ada, priya, alice, bob):
+    record(action=AuditAction.VIEWED, actor=priya.user, obj=alice)
+    record(action=AuditAction.VIEWED, actor=bob.practitioner.user, obj=bob)
+    client.force_login(ada)
+    page = client.get(f"/staff/audit/?client={alice.code}").content.decode()
+    assert "Priya Patel opened Alice Archer&#x27;s record" in page
+    assert "Bob Brown" not in page.split("<main")[1]
+    only_sign_ins = client.get("/staff/audit/?action=login").content.decode()
+    assert "opened Alice" not in only_sign_ins
+
+
+def test_failed_sign_ins_read_plainly(client, ada, alice):
+    client.post("/accounts/login/", {"login": alice.user.email, "password": "wrong"})
+    client.post("/accounts/login/", {"login": "ghost@example.org", "password": "x"})
+    client.force_login(ada)
+    page = client.get("/staff/audit/").content.decode()
+    assert "Someone typed a wrong password for Alice Archer&#x27;s account" in page
+    assert "Someone tried to sign in with an address that has no account" in page
+
+
+def test_the_audit_log_page_costs_the_same_queries_for_many_clients(
+    client, ada, priya, django_assert_max_num_queries
+):
+    clients = [ClientFactory(practitioner=priya) for _ in range(30)]
+    for c in clients:
+        record(action=AuditAction.VIEWED, actor=priya.user, obj=c)
+        record(action=AuditAction.CHANGED, actor=ada, obj=c.user, detail={})
+    client.force_login(ada)
+    with django_assert_max_num_queries(12):
+        response = client.get("/staff/audit/")
+    assert response.status_code == 200
+    assert AuditEvent.objects.count() >= 60
+
+
+def test_the_admin_index_hides_what_an_admin_never_needs(client, ada):
+    client.force_login(ada)
+    index = client.get("/admin/").content.decode()
+    for hidden in ("Email addresses", "Authenticators", "Groups", "Sections"):
+        assert f">{hidden}<" not in index, hidden
+    assert ">Questionnaire versions<" in index
+    assert ">Users<" in index
+    # Hidden from the index, still there for a link that leads to it.
+    assert client.get("/admin/account/emailaddress/").status_code == 200
+
+
+def test_staff_home_links_to_the_new_pages(client, ada):
+    client.force_login(ada)
+    home = client.get("/staff/").content.decode()
+    for path in ("/staff/people/invite/", "/staff/people/", "/staff/audit/"):
+        assert f'href="{path}"' in home
