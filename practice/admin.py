@@ -198,12 +198,13 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Reset two-factor authentication (they set it up again)")
     def reset_mfa(self, request: HttpRequest, queryset) -> None:
         users = list(queryset)
-        deleted, _ = Authenticator.objects.filter(user__in=queryset).delete()
+        Authenticator.objects.filter(user__in=queryset).delete()
         self._record_each(request, users, {"event": "mfa_reset"})
+        # Count people, not authenticators: an app and its recovery codes are two.
         self.message_user(
             request,
-            f"Removed {deleted} authenticator(s). Those people will be asked to set up "
-            "two-factor authentication when they next sign in.",
+            f"Reset two-factor authentication for {len(users)} account(s). They "
+            "will be asked to set it up again when they next sign in.",
             messages.SUCCESS,
         )
 

@@ -88,11 +88,16 @@ def test_an_admin_cannot_deactivate_themselves(admin_client, ada):
 
 def test_resetting_mfa_removes_the_authenticator(admin_client, priya):
     TOTP.activate(priya.user, generate_totp_secret())
-    admin_client.post(
+    reply = admin_client.post(
         "/admin/practice/user/",
         {"action": "reset_mfa", "_selected_action": [priya.user.pk]},
+        follow=True,
     )
     assert not Authenticator.objects.filter(user=priya.user).exists()
+    # One person, however many authenticators (app, recovery codes) they had.
+    assert "Reset two-factor authentication for 1 account(s)" in (
+        reply.content.decode()
+    )
 
 
 def test_the_user_list_shows_who_has_two_factor(admin_client, priya, omar):
