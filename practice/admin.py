@@ -179,6 +179,16 @@ class UserAdmin(admin.ModelAdmin):
             {"fields": ["is_active"], "is_active": {"from": True, "to": False}},
         )
         self.message_user(request, f"Deactivated {n} account(s).", messages.SUCCESS)
+        # Their clients now have nobody reading their answers.
+        for practitioner in Practitioner.objects.filter(
+            user__in=users, clients__isnull=False
+        ).annotate(n=Count("clients")):
+            self.message_user(
+                request,
+                f"{practitioner} still has {practitioner.n} client(s): move them "
+                "to another practitioner in the list of clients.",
+                messages.WARNING,
+            )
         if queryset.filter(pk=request.user.pk).exists():
             self.message_user(
                 request, "You cannot deactivate your own account.", messages.WARNING

@@ -78,6 +78,17 @@ def test_deactivating_an_account_stops_it_signing_in(admin_client, alice, client
     assert not alice.user.is_active
 
 
+def test_deactivating_a_practitioner_with_clients_warns_in_the_admin_site(
+    admin_client, priya, alice
+):
+    reply = admin_client.post(
+        "/admin/practice/user/",
+        {"action": "deactivate", "_selected_action": [priya.user.pk]},
+        follow=True,
+    )
+    assert "Priya Patel still has 1 client(s)" in reply.content.decode()
+
+
 def test_an_admin_cannot_deactivate_themselves(admin_client, ada):
     admin_client.post(
         "/admin/practice/user/", {"action": "deactivate", "_selected_action": [ada.pk]}
