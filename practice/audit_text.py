@@ -56,9 +56,14 @@ _VERBS = {
     AuditAction.CREATED: "created",
     AuditAction.CHANGED: "changed",
     AuditAction.DELETED: "removed",
-    AuditAction.EXPORTED: "downloaded the data in",
-    AuditAction.ERASURE_REQUESTED: "asked for erasure of",
-    AuditAction.ERASED: "erased the personal data in",
+}
+
+# Actions that say the whole thing, whatever the record.
+_ACTIONS = {
+    AuditAction.EXPORTED: "downloaded {client} data",
+    AuditAction.ERASURE_REQUESTED: "asked for {client} data to be erased",
+    # The name is gone by the time anyone reads this.
+    AuditAction.ERASED: "erased a client's personal data",
 }
 
 _FAILED = {
@@ -156,6 +161,8 @@ def _sentence(event: AuditEvent, clients, users, practitioners) -> str:
             f"Cofactor deleted {detail.get('count', 0)} audit events older than "
             f"{detail.get('days', '?')} days"
         )
+    if action in _ACTIONS:
+        return f"{who} {_ACTIONS[action].format(**names)}"
     event_name = detail.get("event")
     if event_name in _EVENTS:
         return f"{who} {_EVENTS[event_name].format(**names)}"

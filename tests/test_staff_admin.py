@@ -227,3 +227,66 @@ def test_staff_home_links_to_the_new_pages(client, ada):
     home = client.get("/staff/").content.decode()
     for path in ("/staff/people/invite/", "/staff/people/", "/staff/audit/"):
         assert f'href="{path}"' in home
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "sentence"),
+    [
+        (
+            {"action": AuditAction.EXPORTED, "actor": "alice", "obj": "alice"},
+            "Alice Archer downloaded their data",
+        ),
+        (
+            {"action": AuditAction.ERASURE_REQUESTED, "actor": "alice"},
+            "Alice Archer asked for their data to be erased",
+        ),
+        (
+            {"action": AuditAction.ERASED, "actor": "ada", "obj": "alice"},
+            "Ada Admin erased a client's personal data",
+        ),
+        (
+            {"action": AuditAction.VIEWED, "actor": "priya", "obj": "alice"},
+            "Priya Patel opened Alice Archer's record",
+        ),
+        (
+            {
+                "action": AuditAction.CHANGED,
+                "actor": "alice",
+                "obj": "alice",
+                "detail": {"event": "answers_saved"},
+            },
+            "Alice Archer saved answers in their questionnaire",
+        ),
+        (
+            {"action": AuditAction.LOGIN, "actor": "priya", "obj": "priya"},
+            "Priya Patel signed in",
+        ),
+        (
+            {"action": AuditAction.CHANGED, "actor": "ada", "obj": "priya"},
+            "Ada Admin changed Priya Patel's account",
+        ),
+        (
+            {"action": AuditAction.CREATED, "actor": None, "object_type": "thing"},
+            "Someone created a record",
+        ),
+    ],
+)
+def test_each_kind_of_event_reads_as_a_sentence(request, alice, ada, kwargs, sentence):
+    from practice.audit_text import describe
+
+    def person(name):
+        """Alice as her client record; staff as their accounts."""
+        if name is None:
+            return None
+        found = request.getfixturevalue(name)
+        return found if name == "alice" else getattr(found, "user", found)
+
+    args = dict(kwargs)
+    actor = person(args.pop("actor"))
+    args["actor"] = getattr(actor, "user", actor)
+    if "obj" in args:
+        args["obj"] = person(args.pop("obj"))
+    if args["action"] == AuditAction.ERASURE_REQUESTED:
+        args["client"] = alice
+    event = record(**args)
+    assert describe([event])[0].sentence == sentence
