@@ -16,6 +16,7 @@ from practice.admin_forms import PracticeAdminForm
 from practice.admin_privacy import erase_selected_clients
 from practice.audit import email_fingerprint, record
 from practice.models import (
+    STAFF_ROLES,
     AuditAction,
     AuditEvent,
     Client,
@@ -26,6 +27,7 @@ from practice.models import (
     User,
 )
 from practice.profiles import ensure_profile
+from practice.staff import send_staff_invitation
 
 AUDIT_LIST = "admin:practice_auditevent_changelist"
 
@@ -156,6 +158,14 @@ class UserAdmin(admin.ModelAdmin):
             if change
             else {"role": obj.role},
         )
+        if not change and obj.role in STAFF_ROLES and not obj.has_usable_password():
+            # Made without a password: they choose one, as if invited in the app.
+            send_staff_invitation(user=obj, sent_by=request.user, request=request)
+            self.message_user(
+                request,
+                f"An invitation to choose a password was emailed to {obj.email}.",
+                messages.SUCCESS,
+            )
 
     def _record_each(self, request: HttpRequest, users, detail: dict) -> None:
         for user in users:

@@ -4,6 +4,7 @@ practice's details."""
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
 
 from practice.models import Practice, Practitioner, Role, User
 
@@ -52,6 +53,24 @@ def test_an_admin_creates_a_practitioner_with_a_profile(admin_client):
     nadia = User.objects.get(email="nadia@example.org")
     assert nadia.check_password("a-sturdy-new-password")
     assert Practitioner.objects.filter(user=nadia).exists()
+
+
+def test_a_practitioner_made_without_a_password_is_emailed_an_invitation(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/practice/user/add/",
+            {
+                "email": "nadia@example.org",
+                "full_name": "Nadia Noor",
+                "role": Role.PRACTITIONER,
+                "usable_password": "false",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert mail.outbox[-1].to == ["nadia@example.org"]
+    assert "/staff/invitation/" in mail.outbox[-1].body
 
 
 def test_an_admin_reassigns_a_client(admin_client, alice, omar):
