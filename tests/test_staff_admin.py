@@ -9,9 +9,12 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.utils import timezone
 
+from practice import staff
 from practice.audit import record
-from practice.models import AuditAction, Client, User
+from practice.audit_text import describe
+from practice.models import AuditAction, Client, Role, StaffInvitation, User
 from tests.factories import ClientFactory
 from tests.review_helpers import submitted_case
 
@@ -183,6 +186,36 @@ def test_the_audit_log_filters_by_client_and_by_action(client, ada, priya, alice
     assert "opened Alice" not in only_sign_ins
 
 
+def test_the_audit_log_shows_what_one_member_of_staff_did(
+    client, ada, priya, omar, alice, bob
+):
+    record(action=AuditAction.VIEWED, actor=priya.user, obj=alice)
+    record(action=AuditAction.VIEWED, actor=omar.user, obj=bob)
+    client.force_login(ada)
+    people = client.get("/staff/people/").content.decode()
+    assert f'href="/staff/audit/?by={priya.user.code}"' in people
+    page = client.get(f"/staff/audit/?by={priya.user.code}").content.decode()
+    assert "Priya Patel opened Alice Archer&#x27;s record" in page
+    assert "Omar Okafor opened" not in page
+
+
+def test_the_staff_list_says_when_an_invitation_has_expired(client, ada):
+    staff.invite_staff(
+        full_name="Nadia Noor",
+        email="nadia@example.org",
+        role=Role.PRACTITIONER,
+        invited_by=ada,
+        request=None,
+    )
+    client.force_login(ada)
+    page = client.get("/staff/people/").content.decode()
+    assert "Invited: has not chosen a password yet (the link works until" in page
+    StaffInvitation.objects.update(expires_at=timezone.now())
+    page = client.get("/staff/people/").content.decode()
+    assert "the invitation expired on" in page
+    assert "Send a new invitation" in page
+
+
 def test_failed_sign_ins_read_plainly(client, ada, alice):
     client.post("/accounts/login/", {"login": alice.user.email, "password": "wrong"})
     client.post("/accounts/login/", {"login": "ghost@example.org", "password": "x"})
@@ -272,8 +305,6 @@ def test_staff_home_links_to_the_new_pages(client, ada):
     ],
 )
 def test_each_kind_of_event_reads_as_a_sentence(request, alice, ada, kwargs, sentence):
-    from practice.audit_text import describe
-
     def person(name):
         """Alice as her client record; staff as their accounts."""
         if name is None:

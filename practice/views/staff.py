@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from practice.models import (
     InvitationState,
     Practitioner,
     Role,
+    StaffInvitation,
     User,
 )
 
@@ -48,15 +50,21 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     totp = Authenticator.objects.filter(
         user=OuterRef("pk"), type=Authenticator.Type.TOTP
     )
+    waiting = StaffInvitation.objects.filter(
+        user=OuterRef("pk"), accepted_at=None, revoked_at=None
+    ).order_by("-created_at")
     people = (
         User.objects.filter(role__in=STAFF_ROLES)
         .annotate(
             has_mfa=Exists(totp),
             client_count=Count("practitioner_profile__clients", distinct=True),
+            invitation_expires=Subquery(waiting.values("expires_at")[:1]),
         )
         .order_by("-is_active", "full_name")
     )
-    return render(request, "practice/staff_list.html", {"people": people})
+    return render(
+        request, "practice/staff_list.html", {"people": people, "now": timezone.now()}
+    )
 
 
 @access.role_required(Role.ADMIN)
@@ -172,6 +180,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     if client is not None:
         events = events.filter(client_code=client.code)
+    actor_code = request.GET.get("by", "")
+    actor = (
+        User.objects.filter(code=actor_code).first() if _is_uuid(actor_code) else None
+    )
+    if actor is not None:
+        events = events.filter(actor=actor)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -182,6 +196,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "actions": AuditAction.choices,
             "action": action,
             "client": client,
+            "actor": actor,
             "retention_days": settings.COFACTOR_AUDIT_RETENTION_DAYS,
         },
     )
