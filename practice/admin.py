@@ -27,7 +27,7 @@ from practice.models import (
     User,
 )
 from practice.profiles import ensure_profile
-from practice.staff import send_staff_invitation
+from practice.staff import end_sessions, send_staff_invitation
 
 AUDIT_LIST = "admin:practice_auditevent_changelist"
 
@@ -219,6 +219,8 @@ class UserAdmin(admin.ModelAdmin):
     def reset_mfa(self, request: HttpRequest, queryset) -> None:
         users = list(queryset)
         Authenticator.objects.filter(user__in=queryset).delete()
+        for user in users:
+            end_sessions(user)
         self._record_each(request, users, {"event": "mfa_reset"})
         # Count people, not authenticators: an app and its recovery codes are two.
         self.message_user(

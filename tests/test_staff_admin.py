@@ -9,6 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.test import Client as HttpClient
 from django.utils import timezone
 
 from practice import staff
@@ -137,6 +138,19 @@ def test_an_admin_cannot_deactivate_or_reset_themselves(client, ada):
     ada.refresh_from_db()
     assert ada.is_active
     assert Authenticator.objects.filter(user=ada).exists()
+
+
+def test_resetting_mfa_signs_the_person_out_everywhere(client, ada, priya, alice):
+    TOTP.activate(priya.user, generate_totp_secret())
+    lost_phone = HttpClient()
+    lost_phone.force_login(priya.user)
+    other = HttpClient()
+    other.force_login(alice.user)
+    assert lost_phone.get("/dashboard/").status_code == 200
+    client.force_login(ada)
+    client.post(f"/staff/people/{priya.user.code}/reset-two-factor/")
+    assert lost_phone.get("/dashboard/")["Location"].startswith("/accounts/login/")
+    assert other.get("/portal/").status_code == 200  # nobody else is signed out
 
 
 def test_resetting_mfa_makes_the_practitioner_set_it_up_again(
