@@ -10,7 +10,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from playwright.sync_api import expect
 
-from practice.models import Client, User
+from practice import staff
+from practice.models import Client, Role, User
 from tests.e2e.conftest import DESKTOP, NARROW, new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
 from tests.test_mfa import current_code
@@ -110,3 +111,31 @@ def test_resetting_two_factor_and_the_email_page(page, demo):
     page.goto("/accounts/email/")
     expect(page.get_by_text("admin@example.com", exact=True)).to_be_visible()
     check_page(page)
+
+
+def test_a_staff_link_open_in_two_browsers_sets_the_password_once(
+    browser, live_server, demo
+):
+    _, token = staff.invite_staff(
+        full_name="Nadia Noor",
+        email="nadia@example.org",
+        role=Role.PRACTITIONER,
+        invited_by=None,
+        request=None,
+    )
+    pages = [new_context(browser, live_server).new_page() for _ in range(2)]
+    for tab in pages:
+        tab.goto(f"/staff/invitation/{token}/")
+        tab.get_by_label("Choose a password").press_sequentially(NEW_PASSWORD)
+        tab.get_by_label("Type the same password again").press_sequentially(
+            NEW_PASSWORD
+        )
+    pages[0].get_by_role("button", name="Set my password and continue").click()
+    expect(pages[0].get_by_role("heading", level=1)).to_contain_text("Your clients")
+    pages[1].get_by_role("button", name="Set my password and continue").click()
+    expect(
+        pages[1].get_by_role("heading", name="This link has already been used")
+    ).to_be_visible()
+    assert_accessible(pages[1])
+    for tab in pages:
+        tab.context.close()
