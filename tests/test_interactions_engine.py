@@ -346,7 +346,7 @@ def test_every_finding_records_the_knowledge_version_and_a_stable_key():
 
 
 def condition_finding_keys(conditions: list[str]) -> dict[str, str]:
-    findings = check({"conditions": conditions, "supplements": [mg()]})
+    findings = check({"age": 50, "conditions": conditions, "supplements": [mg()]})
     return {f.rule: f.key for f in findings if f.kind in ("condition", "unrecognised")}
 
 
