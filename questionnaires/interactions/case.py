@@ -77,7 +77,7 @@ def threshold_met(
     at_least, above = rule.min_daily, rule.above_daily
     if at_least is None and above is None:
         return bool(sources), ""
-    total = sum(s.daily for s in sources if s.daily is not None)
+    total = round(sum(s.daily for s in sources if s.daily is not None), 6)
     met = total >= at_least if at_least is not None else total > above
     if met:
         return True, f" The daily total found is {amount_text(total)} {unit}."

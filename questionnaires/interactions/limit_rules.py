@@ -26,7 +26,9 @@ def upper_limit_findings(
         return []
     supplements = sum(s.daily for s in counted)
     total = supplements + (limit.food_typical or 0)
-    if total <= limit.amount:  # exactly at the limit is not above it
+    # Exactly at the limit is not above it; rounding keeps float sums of label
+    # amounts (10.27 + 1.73) from landing a hair over.
+    if round(total, 6) <= limit.amount:
         return []
     unit = nutrient.unit
     lines = "; ".join(f"{s.trigger[1]}: {amount_text(s.daily)} {unit}" for s in counted)
