@@ -25,15 +25,11 @@ class ResolvedCase:
     nutrients: dict[str, list[NutrientSource]] = field(default_factory=dict)
     conditions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    # (drug id, answer ref) of medicines given by injection or infusion
+    # (drug id, answer ref) of medicines given by injection or infusion (routes.py)
     injected: set[tuple[str, str]] = field(default_factory=set)
 
-    def add_drug(
-        self, drug_id: str, trigger: tuple[str, str], injected: bool = False
-    ) -> None:
+    def add_drug(self, drug_id: str, trigger: tuple[str, str]) -> None:
         _append_once(self.drugs.setdefault(drug_id, []), trigger)
-        if injected:
-            self.injected.add((drug_id, trigger[0]))
 
     def drug_triggers(
         self, drug_id: str, swallowed_only: bool

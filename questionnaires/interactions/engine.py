@@ -27,6 +27,7 @@ from .limit_rules import (
 from .matching import matcher_for
 from .pair_rules import depletion_findings, interaction_findings
 from .resolving import resolve
+from .routes import apply_routes
 
 __all__ = ["LIMIT_SETS", "Finding", "Source", "run"]
 
@@ -38,6 +39,7 @@ def run(facts: CaseFacts, knowledge: Knowledge, limits: str = "uk") -> list[Find
     if limits not in LIMIT_SETS:
         raise ValueError(f"limits must be one of {', '.join(LIMIT_SETS)}")
     case = resolve(facts, knowledge, matcher_for(knowledge))
+    apply_routes(case, knowledge)
     for rule in _candidate_rules(case, knowledge):
         case.findings.extend(_evaluate(rule, case, knowledge, limits))
     dose_unknown_findings(case, knowledge)

@@ -6,8 +6,6 @@ always visible, never silent.
 
 from __future__ import annotations
 
-import re
-
 from .case import ResolvedCase
 from .doses import NutrientSource, resolve_supplement, sources_from_medication
 from .entries import Knowledge
@@ -15,19 +13,6 @@ from .facts import CaseFacts
 from .finding import make_finding
 from .matching import Match, Matcher
 from .text import normalise
-
-# Words that say a medicine is not swallowed: "Bonviva 3 mg injection every 3
-# months", "zoledronic acid infusion". Spacing rules then do not apply to it.
-_INJECTED = re.compile(
-    r"\b(injections?|injected|inject|infusions?|infused|intravenous(ly)?|iv|drip|"
-    r"jabs?|subcutaneous(ly)?|intramuscular(ly)?)\b",
-    re.IGNORECASE,
-)
-
-
-def said_injected(*texts: str) -> bool:
-    """Whether the answer says the medicine is given by injection or infusion."""
-    return any(_INJECTED.search(text or "") for text in texts)
 
 
 def resolve(facts: CaseFacts, knowledge: Knowledge, matcher: Matcher) -> ResolvedCase:
@@ -44,10 +29,9 @@ def _resolve_medications(
 ) -> None:
     for index, entry in enumerate(case.facts.medications):
         trigger = (entry.ref or f"medications[{index}]", entry.label)
-        injected = said_injected(entry.name, entry.strength, entry.frequency)
         if entry.matched_as:
             if entry.matched_as in knowledge.drugs:
-                _add_matched_drug(case, knowledge, entry.matched_as, trigger, injected)
+                _add_matched_drug(case, knowledge, entry.matched_as, trigger)
             elif entry.matched_as in knowledge.nutrients:
                 case.add_source(NutrientSource.unknown(entry.matched_as, trigger))
             else:
@@ -56,7 +40,7 @@ def _resolve_medications(
         found = matcher.drug(entry.name)
         if found.matched:
             for drug_id in found.ids:
-                _add_matched_drug(case, knowledge, drug_id, trigger, injected)
+                _add_matched_drug(case, knowledge, drug_id, trigger)
             continue
         # Clients often list vitamins under medicines: check them as nutrients.
         as_nutrient = matcher.nutrient(entry.name, fuzzy=False)
@@ -69,14 +53,9 @@ def _resolve_medications(
 
 
 def _add_matched_drug(
-    case: ResolvedCase,
-    knowledge: Knowledge,
-    drug_id: str,
-    trigger: tuple[str, str],
-    injected: bool = False,
+    case: ResolvedCase, knowledge: Knowledge, drug_id: str, trigger: tuple[str, str]
 ) -> None:
-    drug = knowledge.drugs[drug_id]
-    case.add_drug(drug_id, trigger, injected or drug.route == "injection")
+    case.add_drug(drug_id, trigger)
     for nutrient_id in knowledge.drugs[drug_id].nutrients:
         for source in sources_from_medication(knowledge, nutrient_id, trigger):
             case.add_source(source)
@@ -87,9 +66,8 @@ def _resolve_supplements(
 ) -> None:
     for index, entry in enumerate(case.facts.supplements):
         trigger = (entry.ref or f"supplements[{index}]", entry.label)
-        injected = said_injected(entry.name, entry.form)
         if entry.matched_as and entry.matched_as in knowledge.drugs:
-            _add_matched_drug(case, knowledge, entry.matched_as, trigger, injected)
+            _add_matched_drug(case, knowledge, entry.matched_as, trigger)
             continue
         if entry.matched_as and entry.matched_as not in knowledge.nutrients:
             _unrecognised(case, knowledge, "supplement", trigger, _manual(entry))
@@ -102,15 +80,12 @@ def _resolve_supplements(
             as_drug = matcher.drug(entry.name, fuzzy=False)
             if as_drug.matched:
                 for drug_id in as_drug.ids:
-                    _add_matched_drug(case, knowledge, drug_id, trigger, injected)
+                    _add_matched_drug(case, knowledge, drug_id, trigger)
                 continue
             _unrecognised(case, knowledge, "supplement", trigger, _near(found))
             continue
         for source in resolve_supplement(knowledge, matcher, entry, found, trigger):
-            if source.topical:
-                _topical(case, knowledge, source)
-            else:
-                case.add_source(source)
+            case.add_source(source)
 
 
 def _resolve_conditions(
@@ -157,16 +132,6 @@ def _near(found: Match) -> str:
     if found.candidates:
         return f"; closest names: {', '.join(found.candidates)}"
     return ""
-
-
-def _topical(case: ResolvedCase, knowledge: Knowledge, source: NutrientSource) -> None:
-    """Say that a skin or bath product was not counted as intake by mouth."""
-    nutrient = knowledge.nutrients[source.nutrient]
-    rule = knowledge.rules["topical-not-counted"]
-    names = {"entry": source.trigger[1], "detail": "", "nutrient": nutrient.name}
-    case.findings.append(
-        make_finding(rule, knowledge, names, (nutrient.name,), (), [source.trigger])
-    )
 
 
 def _unrecognised(
