@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .case import ResolvedCase
 from .doses import NutrientSource
-from .entries import LIMIT_SET_NAMES, Knowledge, Limit, Nutrient, Rule
+from .entries import ADULT_AGE, LIMIT_SET_NAMES, Knowledge, Limit, Nutrient, Rule
 from .finding import Finding, amount_text, make_finding
 
 
@@ -133,6 +133,8 @@ def _not_checked(
     total = sum(s.daily for s in known)
     unit = nutrient.unit
     note = f" Daily total from supplements: {amount_text(total)} {unit}."
+    if age is not None and age < ADULT_AGE:
+        note += " An adult limit is never applied to a child."
     return make_finding(
         knowledge.rules["limit-not-checked"],
         knowledge,
