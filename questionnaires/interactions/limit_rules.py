@@ -30,34 +30,7 @@ def upper_limit_findings(
     # amounts (10.27 + 1.73) from landing a hair over.
     if round(total, 6) <= limit.amount:
         return []
-    unit = nutrient.unit
-    lines = "; ".join(f"{s.trigger[1]}: {amount_text(s.daily)} {unit}" for s in counted)
-    note = f" Total {nutrient.name}: {amount_text(supplements)} {unit} a day ({lines})."
-    if limit.food_typical is not None:
-        note += (
-            f" With typical food intake of about {amount_text(limit.food_typical)} "
-            f"{unit} a day ({limit.food_label}), the estimated total is "
-            f"{amount_text(total)} {unit}."
-        )
-    used = f"{limit.label}, {amount_text(limit.amount)} {unit} a day ({limit.evidence})"
-    if fallback:
-        used += (
-            "; the UK set has no value for this nutrient"
-            + ("" if age is None else " at this age")
-            + ", so the EU limit is used"
-        )
-    note += f" Limit used: {used}."
-    note += _scope_note(limit)
-    if age is None:
-        note += " Age not given: the adult limit was used."
-    excluded = [s for s in known if s not in counted]
-    if excluded:
-        labels = "; ".join(s.trigger[1] for s in excluded)
-        note += f" Not added (a form this limit does not cover): {labels}."
-    missing = [s for s in case.nutrients.get(nutrient.id, []) if s.daily is None]
-    if missing:
-        labels = "; ".join(s.trigger[1] for s in missing)
-        note += f" Not counted (dose not known): {labels}."
+    note = _limit_note(case, nutrient, limit, counted, fallback)
     finding = make_finding(
         rule,
         knowledge,
@@ -77,6 +50,47 @@ def upper_limit_findings(
             }
         )
     ]
+
+
+def _limit_note(
+    case: ResolvedCase,
+    nutrient: Nutrient,
+    limit: Limit,
+    counted: list[NutrientSource],
+    fallback: bool,
+) -> str:
+    """The total, each product's share, the limit used and what it leaves out."""
+    unit, age = nutrient.unit, case.facts.age
+    supplements = sum(s.daily for s in counted)
+    lines = "; ".join(f"{s.trigger[1]}: {amount_text(s.daily)} {unit}" for s in counted)
+    note = f" Total {nutrient.name}: {amount_text(supplements)} {unit} a day ({lines})."
+    if limit.food_typical is not None:
+        note += (
+            f" With typical food intake of about {amount_text(limit.food_typical)} "
+            f"{unit} a day ({limit.food_label}), the estimated total is "
+            f"{amount_text(supplements + limit.food_typical)} {unit}."
+        )
+    used = f"{limit.label}, {amount_text(limit.amount)} {unit} a day ({limit.evidence})"
+    if fallback:
+        used += (
+            "; the UK set has no value for this nutrient"
+            + ("" if age is None else " at this age")
+            + ", so the EU limit is used"
+        )
+    note += f" Limit used: {used}."
+    note += _scope_note(limit)
+    if age is None:
+        note += " Age not given: the adult limit was used."
+    sources = case.nutrients.get(nutrient.id, [])
+    excluded = [s for s in sources if s.daily is not None and s not in counted]
+    if excluded:
+        labels = "; ".join(s.trigger[1] for s in excluded)
+        note += f" Not added (a form this limit does not cover): {labels}."
+    missing = [s for s in sources if s.daily is None]
+    if missing:
+        labels = "; ".join(s.trigger[1] for s in missing)
+        note += f" Not counted (dose not known): {labels}."
+    return note
 
 
 def _scope_note(limit: Limit) -> str:
