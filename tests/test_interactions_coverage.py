@@ -181,6 +181,16 @@ CLIENTS = {
         {"loop-diuretics-potassium", "mg-loop-diuretics"},
         set(),
     ),
+    "yearly zoledronic acid infusion with calcium and vitamin D": (
+        {
+            "medications": [
+                {"name": "Zoledronic acid infusion", "frequency": "yearly"}
+            ],
+            "supplements": [{"name": "Calcium citrate", "amount": 500}],
+        },
+        {"zoledronic-acid-calcium-vitamin-d"},
+        set(),
+    ),
     "alfacalcidol with a vitamin D3 supplement": (
         {
             "medications": [{"name": "Alfacalcidol 0.5 micrograms"}],
