@@ -323,7 +323,17 @@ CLIENTS = {
             "turmeric-anticoagulants",
             "vitamin-e-warfarin",
             "glucosamine-warfarin",
+            "cranberry-warfarin",
         },
+        {"unrecognised-supplement"},
+    ),
+    "simvastatin with red yeast rice (EFSA 2018; Regulation (EU) 2022/860)": (
+        {
+            "age": 63,
+            "medications": [{"name": "Simvastatin 40mg"}],
+            "supplements": [{"name": "Red yeast rice extract"}],
+        },
+        {"red-yeast-rice-statins"},
         {"unrecognised-supplement"},
     ),
 }

@@ -32,6 +32,37 @@ FIXES = {
         {"sjw-serotonergic"},
         set(),
     ),
+    # Cranberry with warfarin: CSM advice 2003/2004 (GPnotebook; journal report)
+    "warfarin with cranberry capsules for cystitis": (
+        {
+            "age": 71,
+            "sex": "female",
+            "medications": [{"name": "Warfarin 3mg"}],
+            "supplements": [{"name": "Cranberry capsules", "amount": 400}],
+        },
+        {"cranberry-warfarin"},
+        set(),
+    ),
+    "apixaban with cranberry: the CSM advice is about warfarin": (
+        {
+            "age": 71,
+            "medications": [{"name": "Apixaban 5mg", "frequency": "twice daily"}],
+            "supplements": [{"name": "Cranberry extract"}],
+        },
+        set(),
+        {"cranberry-warfarin"},
+    ),
+    # Red yeast rice with a statin: EFSA 2018 (monacolin K is lovastatin);
+    # Regulation (EU) 2022/860 label warning
+    "atorvastatin with red yeast rice": (
+        {
+            "age": 60,
+            "medications": [{"name": "Atorvastatin 20mg"}],
+            "supplements": [{"name": "Red yeast rice", "amount": 600}],
+        },
+        {"red-yeast-rice-statins"},
+        {"unrecognised-supplement"},
+    ),
 }
 
 
