@@ -336,6 +336,24 @@ CLIENTS = {
         {"red-yeast-rice-statins"},
         {"unrecognised-supplement"},
     ),
+    "liquorice root with hypertension (J Hum Hypertens 2017)": (
+        {
+            "age": 58,
+            "conditions": ["hypertension"],
+            "supplements": [{"name": "Licorice root"}],
+        },
+        {"liquorice-hypertension"},
+        {"unrecognised-supplement"},
+    ),
+    "green tea extract with cirrhosis (EFSA 2018)": (
+        {
+            "age": 58,
+            "conditions": ["cirrhosis"],
+            "supplements": [{"name": "Green tea extract", "amount": 500}],
+        },
+        {"green-tea-extract-liver"},
+        {"unrecognised-supplement"},
+    ),
 }
 
 

@@ -63,6 +63,36 @@ FIXES = {
         {"red-yeast-rice-statins"},
         {"unrecognised-supplement"},
     ),
+    # Liquorice with high blood pressure: J Hum Hypertens 2017 meta-analysis
+    "liquorice root with high blood pressure": (
+        {
+            "age": 62,
+            "conditions": ["high blood pressure"],
+            "medications": [{"name": "Bendroflumethiazide 2.5mg"}],
+            "supplements": [{"name": "Liquorice root", "amount": 500}],
+        },
+        {"liquorice-hypertension"},
+        set(),
+    ),
+    "DGL is not liquorice for blood pressure": (
+        {
+            "age": 62,
+            "conditions": ["hypertension"],
+            "supplements": [{"name": "DGL", "amount": 380}],
+        },
+        set(),
+        {"liquorice-hypertension", "unrecognised-supplement"},
+    ),
+    # Green tea extract with liver disease: EFSA 2018 (EGCG 800 mg a day)
+    "green tea extract with fatty liver disease": (
+        {
+            "age": 50,
+            "conditions": ["liver disease"],
+            "supplements": [{"name": "Green tea extract", "amount": 800}],
+        },
+        {"green-tea-extract-liver"},
+        set(),
+    ),
 }
 
 
@@ -396,6 +426,27 @@ CLIENTS = {
             "supplements": [{"name": "Vitamin B6", "amount": 200}],
         },
         {"upper-limit-vitamin-b6"},
+    ),
+    # J Hum Hypertens 2017 liquorice meta-analysis
+    "62F: hypertension on bendroflumethiazide with liquorice root": (
+        {
+            "age": 62,
+            "sex": "female",
+            "conditions": ["high blood pressure"],
+            "medications": [{"name": "Bendroflumethiazide 2.5mg"}],
+            "supplements": [{"name": "Liquorice root"}],
+        },
+        {"liquorice-hypertension"},
+    ),
+    # EFSA 2018 green tea catechins
+    "50F: fatty liver with green tea extract 800 mg": (
+        {
+            "age": 50,
+            "sex": "female",
+            "conditions": ["fatty liver disease"],
+            "supplements": [{"name": "Green tea extract", "amount": 800}],
+        },
+        {"green-tea-extract-liver"},
     ),
 }
 
