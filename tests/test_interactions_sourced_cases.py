@@ -93,6 +93,17 @@ FIXES = {
         {"green-tea-extract-liver"},
         set(),
     ),
+    # A condition written as "Graves" alone was not recognised (NIH ODS iodine:
+    # excess iodine can worsen thyroid disease)
+    "Graves written alone, with kelp": (
+        {
+            "age": 41,
+            "conditions": ["Graves"],
+            "supplements": [{"name": "Kelp tablets"}],
+        },
+        {"iodine-thyroid-conditions"},
+        {"unrecognised-condition"},
+    ),
 }
 
 
