@@ -104,6 +104,26 @@ FIXES = {
         {"iodine-thyroid-conditions"},
         {"unrecognised-condition"},
     ),
+    # Ginseng with warfarin: the trial was American ginseng (Ann Intern Med 2004);
+    # Siberian ginseng (Eleutherococcus) is a different plant
+    "warfarin with American ginseng": (
+        {
+            "age": 66,
+            "medications": [{"name": "Warfarin 4mg"}],
+            "supplements": [{"name": "American ginseng", "amount": 1000}],
+        },
+        {"ginseng-warfarin"},
+        set(),
+    ),
+    "warfarin with Siberian ginseng is not matched as ginseng": (
+        {
+            "age": 66,
+            "medications": [{"name": "Warfarin 4mg"}],
+            "supplements": [{"name": "Siberian ginseng", "amount": 500}],
+        },
+        set(),
+        {"ginseng-warfarin", "unrecognised-supplement"},
+    ),
 }
 
 
