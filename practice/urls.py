@@ -4,6 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from practice.middleware import keep_alive
 from practice.views import people, privacy
 from questionnaires.views import dashboard
 
@@ -46,4 +47,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", people.healthz, name="healthz"),
+    path("session/keep-alive/", keep_alive, name="keep-alive"),
 ]
