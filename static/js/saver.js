@@ -458,7 +458,7 @@
     box.appendChild(line("Saved there: ", c.theirs || "(blank)"));
     box.appendChild(line("Yours, not saved: ", c.yours || "(blank)"));
     var mine = button("Keep mine", "btn btn-primary btn-sm me-2");
-    var theirs = button("Use the one saved there", "btn btn-outline-secondary btn-sm");
+    var theirs = button("Use the one saved there", "btn btn-outline-dark btn-sm");
     box.appendChild(mine);
     box.appendChild(theirs);
     mine.addEventListener("click", function () {
