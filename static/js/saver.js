@@ -176,10 +176,23 @@
     };
     this.form.addEventListener("input", onEdit(TYPING_DELAY));
     this.form.addEventListener("change", onEdit(CHANGE_DELAY));
+    // Enter in a one-line field would "press" the first submit button in the
+    // form, which on a list step is "Remove medicine 1": save instead.
+    this.form.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (event.key !== "Enter" || !el || el.tagName !== "INPUT") return;
+      if (el.type === "submit" || el.type === "button") return;
+      event.preventDefault();
+      self.later(0);
+    });
+    this.form.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("button") : null;
+      if (button) self.lastButton = button; // for browsers without event.submitter
+    });
     this.form.addEventListener("submit", function (event) {
       if (self.bypass) return;
       event.preventDefault();
-      var button = event.submitter;
+      var button = event.submitter || self.lastButton;
       if (button && button.dataset.saverSwap) {
         self.enqueue({ kind: "swap", button: button });
       } else {
@@ -263,7 +276,9 @@
       .then(function (reply) {
         return jsonOf(reply).then(function (data) {
             self.busy = false;
-            if (reply.ok) {
+            if (reply.redirected) {
+              self.signedOut(reply);
+            } else if (reply.ok && data.saved_at) {
               self.saved(sent, data);
             } else {
               self.failed(reply.status, data, true);
@@ -330,6 +345,15 @@
     }, this.retryDelay);
   };
 
+  // Sent to the sign-in page (signed out elsewhere): nothing was saved.
+  Saver.prototype.signedOut = function (reply) {
+    var login = new URL(reply.url, window.location.href);
+    var next = window.location.pathname + window.location.search;
+    this.failed(401, {
+      login_url: login.pathname + "?next=" + encodeURIComponent(next),
+    });
+  };
+
   Saver.prototype.failed = function (code, data, isSave) {
     this.queue = [];
     if (code === 401 && data.login_url) {
@@ -373,6 +397,11 @@
     this.post(this.form.getAttribute("action") || window.location.href, body)
       .then(function (reply) {
         var type = reply.headers.get("Content-Type") || "";
+        if (reply.redirected && reply.url.indexOf(self.form.getAttribute("action")) === -1) {
+          self.busy = false;
+          self.signedOut(reply);
+          return;
+        }
         if (!reply.ok || type.indexOf("json") !== -1) {
           return jsonOf(reply).then(function (data) {
             self.busy = false;

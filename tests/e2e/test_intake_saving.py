@@ -126,11 +126,19 @@ def test_typing_into_a_new_row_and_moving_on_at_once_keeps_it(
     context.close()
 
 
-def test_two_devices_on_one_step_keep_both_answers(browser, live_server, response):
-    laptop_context, laptop = phone(browser, live_server)
-    phone_context, mobile = phone(browser, live_server)
-    open_step(laptop, response, 2)
-    open_step(mobile, response, 2)
+@pytest.fixture
+def two_devices(browser, live_server, response):
+    """Alice's laptop and phone, both signed in and showing step 2."""
+    opened = [phone(browser, live_server) for _ in range(2)]
+    for _, page in opened:
+        open_step(page, response, 2)
+    yield [page for _, page in opened]
+    for context, _ in opened:
+        context.close()
+
+
+def test_two_devices_on_one_step_keep_both_answers(two_devices):
+    laptop, mobile = two_devices
     laptop.get_by_label(ALLERGIES).press_sequentially("Penicillin")
     expect(status(laptop)).to_contain_text("Saved at", timeout=5000)
     mobile.get_by_label(HISTORY).press_sequentially("Hip replaced in 2019")
@@ -139,17 +147,12 @@ def test_two_devices_on_one_step_keep_both_answers(browser, live_server, respons
         page.reload()
         expect(page.get_by_label(ALLERGIES)).to_have_value("Penicillin")
         expect(page.get_by_label(HISTORY)).to_have_value("Hip replaced in 2019")
-    laptop_context.close()
-    phone_context.close()
 
 
 def test_the_same_answer_changed_on_two_devices_is_shown_not_lost(
-    browser, live_server, response
+    two_devices, response
 ):
-    laptop_context, laptop = phone(browser, live_server)
-    phone_context, mobile = phone(browser, live_server)
-    open_step(laptop, response, 2)
-    open_step(mobile, response, 2)
+    laptop, mobile = two_devices
     laptop.get_by_label(ALLERGIES).press_sequentially("Penicillin")
     expect(status(laptop)).to_contain_text("Saved at", timeout=5000)
 
@@ -171,8 +174,6 @@ def test_the_same_answer_changed_on_two_devices_is_shown_not_lost(
     expect(status(mobile)).to_have_text(SAVED, timeout=5000)
     assert stored(response, "allergies") == "Peanuts"
     assert_no_csp_violations(mobile)
-    laptop_context.close()
-    phone_context.close()
 
 
 def test_offline_typing_says_not_saved_and_is_saved_when_back(
@@ -246,6 +247,28 @@ def test_text_typed_after_the_idle_limit_is_there_after_signing_in_again(
     assert stored(response, "typical_day") == "Porridge for breakfast. Two biscuits."
     expect(status(page)).to_contain_text("Saved", timeout=5000)
     assert saver_storage(page) == ""
+    context.close()
+
+
+def test_signed_out_in_another_tab_says_so_and_keeps_the_typing(
+    browser, live_server, response
+):
+    context, page = phone(browser, live_server)
+    open_step(page, response, 2)
+    other_tab = context.new_page()
+    other_tab.goto("/portal/")
+    other_tab.get_by_role("button", name="Menu").click()
+    other_tab.get_by_role("button", name="Sign out").click()
+    page.get_by_label(ALLERGIES).press_sequentially("Sesame")
+    expect(status(page)).to_contain_text("you were signed out", timeout=5000)
+    assert "Sesame" in saver_storage(page)
+    page.get_by_role("link", name="sign in again to save it").click()
+    page.get_by_label("Email").fill(ALICE)
+    page.get_by_label("Password").fill("cofactor-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label(ALLERGIES)).to_have_value("Sesame")
+    expect(status(page)).to_have_text(SAVED, timeout=5000)
+    assert stored(response, "allergies") == "Sesame"
     context.close()
 
 
