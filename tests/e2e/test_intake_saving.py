@@ -106,6 +106,25 @@ def test_adding_a_row_right_after_typing_works_on_the_first_tap(
     context.close()
 
 
+def test_enter_in_a_medicine_field_saves_and_removes_nothing(
+    browser, live_server, response
+):
+    context, page = phone(browser, live_server)
+    open_step(page, response, 3)
+    name = page.get_by_role("group", name="Medicine 1").get_by_label(
+        "Name of the medicine"
+    )
+    name.press_sequentially("Warfarin")
+    name.press("Enter")
+    expect(status(page)).to_have_text(SAVED, timeout=5000)
+    expect(page.locator("fieldset.entry")).to_have_count(1)
+    expect(name).to_have_value("Warfarin")
+    assert list(
+        Medication.objects.filter(response=response).values_list("name", flat=True)
+    ) == ["Warfarin"]
+    context.close()
+
+
 def test_typing_into_a_new_row_and_moving_on_at_once_keeps_it(
     browser, live_server, response
 ):
