@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -219,7 +220,7 @@ class Conflict:
 
 @dataclass
 class SaveResult:
-    saved_at: object
+    saved_at: datetime
     conflicts: list[Conflict] = field(default_factory=list)
 
 
@@ -396,7 +397,7 @@ def _save_rows(rows, form_class, prefix: str, changes: _Changes, conflicts) -> i
 
 
 def _row_title(row) -> str:
-    """ "Medicine 2", as the page numbers the cards (a query; only for a conflict)."""
+    """Name the card as the page does ("Medicine 2"); a query, so only for conflicts."""
     noun = "Medicine" if isinstance(row, Medication) else "Supplement"
     codes = list(
         type(row)
