@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from practice.models import STAFF_ROLES
@@ -98,6 +98,9 @@ class IdleTimeoutMiddleware:
             last_seen = request.session.get(self.key, now)
             if now - last_seen > limit:
                 return self._sign_out(request)
+            if request.method == "GET" and request.path == reverse("keep-alive"):
+                # The warning asking how long is left must not itself count.
+                return self.get_response(request)
             # Not on every request (a session write each time), but often enough
             # that the clock is never more than a tenth of the limit behind.
             if (
@@ -147,14 +150,18 @@ class IdleTimeoutMiddleware:
         return minutes * 60
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def keep_alive(request: HttpRequest) -> JsonResponse:
-    """Move the idle clock on ("Stay signed in", or typing); say how long is left."""
+    """Say how long is left before the idle sign-out (GET: the time other tabs'
+    activity may have moved on); POST moves the clock on ("Stay signed in")."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "signed_out"}, status=401)
-    request.session[IdleTimeoutMiddleware.key] = time.time()
+    now = time.time()
+    if request.method == "POST":
+        request.session[IdleTimeoutMiddleware.key] = now
+    last_seen = request.session.get(IdleTimeoutMiddleware.key, now)
     limit = IdleTimeoutMiddleware.limit_seconds(request.user)
-    return JsonResponse({"seconds_left": limit})
+    return JsonResponse({"seconds_left": max(0, round(limit - (now - last_seen)))})
 
 
 def note_sign_in_time(sender, request: HttpRequest | None, user, **kwargs) -> None:

@@ -117,14 +117,22 @@ def test_staying_signed_in_moves_the_clock_on(signed_in, response):
     assert signed_in.get(step_url(response, 1)).status_code == 200
 
 
-def test_keep_alive_needs_a_session_and_a_post(client, alice):
+def test_keep_alive_needs_a_session(client, alice):
     assert client.post("/session/keep-alive/").status_code == 401
+    assert client.get("/session/keep-alive/").status_code == 401
     client.force_login(alice.user)
-    assert client.get("/session/keep-alive/").status_code == 405
     idle_for(client, 61)
     late = client.post("/session/keep-alive/")
     assert late.status_code == 401
     assert "_auth_user_id" not in client.session
+
+
+def test_asking_how_long_is_left_does_not_count_as_activity(signed_in):
+    idle_for(signed_in, 50)
+    asked = signed_in.get("/session/keep-alive/")
+    assert 590 <= asked.json()["seconds_left"] <= 600
+    assert signed_in.get("/session/keep-alive/").json()["seconds_left"] <= 600
+    assert signed_in.post("/session/keep-alive/").json()["seconds_left"] == 3600
 
 
 def test_signed_in_pages_carry_the_warning_with_the_role_limit(

@@ -325,6 +325,26 @@ def test_the_idle_warning_offers_more_time_and_typing_counts(
     context.close()
 
 
+def test_a_tab_left_alone_stays_signed_in_while_another_is_in_use(
+    browser, live_server, response, settings
+):
+    settings.COFACTOR_CLIENT_IDLE_MINUTES = 0.2  # 12 s
+    context, resting = phone(browser, live_server)
+    open_step(resting, response, 2)
+    resting.evaluate("window.sameDocument = true")
+    busy = context.new_page()
+    open_step(busy, response, 5)
+    day = busy.get_by_label("What do you eat and drink on a typical day?")
+    warned = []
+    for word in ["Soup", "at", "lunch", "and", "fish", "for", "dinner", "tonight"]:
+        day.press_sequentially(word + " ", delay=100)
+        busy.wait_for_timeout(1200)
+        warned.append(resting.evaluate("document.getElementById('idle-warning').open"))
+    assert not any(warned), "the resting tab warned while another tab was in use"
+    assert resting.evaluate("window.sameDocument === true"), "it was reloaded"
+    context.close()
+
+
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "1280px"])
 def test_the_save_status_and_idle_warning_pass_axe(
     browser, live_server, response, settings, viewport
