@@ -365,6 +365,17 @@
       );
       return;
     }
+    if (code === 403) {
+      // Usually a page from before signing in again elsewhere (its security token
+      // has changed): opening it again puts back what was typed, and saves it.
+      this.stopped = true;
+      this.say(
+        "Not saved: this page is out of date. What you typed is kept on this device; ",
+        "error",
+        { href: window.location.href, text: "open the page again to save it" }
+      );
+      return;
+    }
     if (code >= 500 || code === 0) {
       this.say(
         "Not saved: something went wrong on our side – we'll keep trying.",

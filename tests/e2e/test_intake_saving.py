@@ -291,6 +291,25 @@ def test_signed_out_in_another_tab_says_so_and_keeps_the_typing(
     context.close()
 
 
+def test_a_page_from_before_signing_in_again_elsewhere_keeps_the_typing(
+    browser, live_server, response
+):
+    context, page = phone(browser, live_server)
+    open_step(page, response, 2)
+    other_tab = context.new_page()
+    other_tab.goto("/portal/")
+    other_tab.get_by_role("button", name="Menu").click()
+    other_tab.get_by_role("button", name="Sign out").click()
+    sign_in(other_tab, ALICE)  # a new security token for this browser
+    page.get_by_label(ALLERGIES).press_sequentially("Kiwi")
+    expect(status(page)).to_contain_text("this page is out of date", timeout=5000)
+    page.get_by_role("link", name="open the page again to save it").click()
+    expect(page.get_by_label(ALLERGIES)).to_have_value("Kiwi")
+    expect(status(page)).to_have_text(SAVED, timeout=5000)
+    assert stored(response, "allergies") == "Kiwi"
+    context.close()
+
+
 def test_the_idle_warning_offers_more_time_and_typing_counts(
     browser, live_server, response, settings
 ):
