@@ -194,6 +194,9 @@
       event.preventDefault();
       var button = event.submitter || self.lastButton;
       if (button && button.dataset.saverSwap) {
+        // A double tap adds one row, not two: the button is replaced once done.
+        if (self.swapping === button) return;
+        self.swapping = button;
         self.enqueue({ kind: "swap", button: button });
       } else {
         self.enqueue({ kind: "submit", button: button });
@@ -328,6 +331,7 @@
 
   Saver.prototype.offline = function () {
     this.queue = [];
+    this.swapping = null;
     this.say(
       "Not saved: no connection – we'll keep trying. What you typed is kept on this device.",
       "error"
@@ -356,6 +360,7 @@
 
   Saver.prototype.failed = function (code, data, isSave) {
     this.queue = [];
+    this.swapping = null;
     if (code === 401 && data.login_url) {
       this.stopped = true;
       this.say(
@@ -421,6 +426,7 @@
         }
         return reply.text().then(function (html) {
           self.busy = false;
+          self.swapping = null;
           self.swap(selector, html, focusAfter);
           self.seen();
           self.pump();

@@ -106,6 +106,21 @@ def test_adding_a_row_right_after_typing_works_on_the_first_tap(
     context.close()
 
 
+def test_a_double_tap_on_add_adds_one_row(browser, live_server, response):
+    context, page = phone(browser, live_server)
+    open_step(page, response, 3)
+    page.get_by_role("group", name="Medicine 1").get_by_label(
+        "Name of the medicine"
+    ).press_sequentially("Aspirin")
+    page.get_by_role("button", name="Add another medicine").dblclick()
+    expect(page.get_by_role("group", name="Medicine 2")).to_be_visible()
+    expect(status(page)).to_have_text(SAVED, timeout=5000)
+    page.wait_for_timeout(500)
+    expect(page.locator("fieldset.entry")).to_have_count(2)
+    assert Medication.objects.filter(response=response).count() == 2
+    context.close()
+
+
 def test_enter_in_a_medicine_field_saves_and_removes_nothing(
     browser, live_server, response
 ):
