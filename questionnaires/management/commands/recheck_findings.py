@@ -21,11 +21,7 @@ logger = logging.getLogger(__name__)
 
 # Submitted and not yet closed. In-progress and reopened responses are being edited
 # by the client and are checked when they are (re)submitted.
-OPEN_STATUSES = (
-    ResponseStatus.SUBMITTED,
-    ResponseStatus.IN_REVIEW,
-    ResponseStatus.READY_FOR_ADVICE,
-)
+OPEN_STATUSES = Response.REVIEWABLE - {ResponseStatus.SUMMARY_ISSUED}
 
 
 class Command(BaseCommand):
