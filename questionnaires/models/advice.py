@@ -4,7 +4,6 @@ issued (immutable) summaries."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -12,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questionnaires.models.responses import (
+    DoseValues,
     Response,
     Supplement,
     SupplementUnit,
-    decimal_or_none,
 )
 
 
@@ -57,7 +56,7 @@ class AdviceDraft(models.Model):
         return f"Advice for {self.response}"
 
 
-class PlanItem(models.Model):
+class PlanItem(DoseValues, models.Model):
     """One row of the supplement plan; checked by the engine like the client's own."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -98,14 +97,6 @@ class PlanItem(models.Model):
     def is_blank(self) -> bool:
         return not any((self.product, self.nutrient, self.amount))
 
-    @property
-    def amount_value(self) -> Decimal | None:
-        return decimal_or_none(self.amount)
-
-    @property
-    def per_day_value(self) -> Decimal | None:
-        return decimal_or_none(self.per_day)
-
 
 class CurrentAction(models.TextChoices):
     CONTINUE = "continue", "Keep taking it"
@@ -114,7 +105,7 @@ class CurrentAction(models.TextChoices):
     REPLACE = "replace", "Replace it with an item of the plan"
 
 
-class CurrentSupplement(models.Model):
+class CurrentSupplement(DoseValues, models.Model):
     """What the plan says about a supplement the client already takes.
 
     A supplement with no row is kept (continue). The plan check totals the
@@ -150,14 +141,6 @@ class CurrentSupplement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.supplement}"
-
-    @property
-    def amount_value(self) -> Decimal | None:
-        return decimal_or_none(self.amount)
-
-    @property
-    def per_day_value(self) -> Decimal | None:
-        return decimal_or_none(self.per_day)
 
 
 class SnippetSection(models.TextChoices):

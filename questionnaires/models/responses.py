@@ -335,7 +335,22 @@ class AmountBasis(models.TextChoices):
     COMPOUND = "compound", "The weight of the whole compound"
 
 
-class Supplement(EntryBase):
+class DoseValues:
+    """A row's amount and doses a day, kept as typed, read as numbers."""
+
+    amount: str
+    per_day: str
+
+    @property
+    def amount_value(self) -> Decimal | None:
+        return decimal_or_none(self.amount)
+
+    @property
+    def per_day_value(self) -> Decimal | None:
+        return decimal_or_none(self.per_day)
+
+
+class Supplement(DoseValues, EntryBase):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="supplements"
     )
@@ -363,14 +378,6 @@ class Supplement(EntryBase):
     @property
     def is_blank(self) -> bool:
         return not any((self.product, self.nutrient, self.form, self.amount))
-
-    @property
-    def amount_value(self) -> Decimal | None:
-        return decimal_or_none(self.amount)
-
-    @property
-    def per_day_value(self) -> Decimal | None:
-        return decimal_or_none(self.per_day)
 
 
 def decimal_or_none(text: str) -> Decimal | None:
