@@ -359,3 +359,18 @@ def test_changing_the_dose_of_a_current_supplement_is_checked(priya_client, case
     text = issued_text(IssuedSummary.objects.get())
     assert "Keep taking" in text
     assert "Magnesium citrate, at a new dose: 100 mg, once a day" in text
+
+
+def test_the_editor_reads_the_plan_in_a_fixed_number_of_queries(
+    priya_client, case, django_assert_max_num_queries
+):
+    decide_all(priya_client, case)
+    priya_client.post(url(case), {"action": "add-plan"})
+    priya_client.get(url(case))
+    with django_assert_max_num_queries(40) as one:
+        priya_client.get(url(case))
+    for _ in range(4):
+        priya_client.post(url(case), {"action": "add-plan"})
+    with django_assert_max_num_queries(40) as five:
+        priya_client.get(url(case))
+    assert len(five) == len(one)
