@@ -374,3 +374,31 @@ def test_the_editor_reads_the_plan_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(40) as five:
         priya_client.get(url(case))
     assert len(five) == len(one)
+
+
+def test_a_replacement_from_another_case_or_an_unknown_action_is_not_stored(
+    priya_client, case, bob
+):
+    other = submitted_case(bob, supplements=[CITRATE])
+    foreign = advice.draft_for(response=other, by=other.client.practitioner.user)
+    stranger = foreign.plan.create(product="Iron", nutrient="iron", amount="14")
+    decide_all(priya_client, case)
+    supplement = case.supplements.get()
+    data = form_data(case, **{"action": "replace", "replaced_by": str(stranger.code)})
+    assert priya_client.post(url(case), data).status_code == 422
+    choice = case.advice.current.get()
+    assert choice.replaced_by is None
+    data = form_data(case, **{"action": "drop-table"})
+    priya_client.post(url(case), data)
+    choice.refresh_from_db()
+    assert choice.action == "continue"
+    assert choice.supplement == supplement
+
+
+def test_the_preview_says_what_to_stop_and_what_to_keep(priya_client, case):
+    decide_all(priya_client, case)
+    priya_client.post(url(case), form_data(case, **{"action": "stop"}))
+    page = priya_client.get(url(case, "preview/")).content.decode()
+    assert "Stop taking" in page
+    assert "Magnesium citrate (200 mg, twice a day)" in page
+    assert "Keep taking" not in page
