@@ -153,8 +153,10 @@ class ActionKind(models.TextChoices):
     UNDONE = "undone", "Undid a decision"
     REMATCHED = "rematched", "Matched an entry by hand"
     UNMATCHED = "unmatched", "Removed a hand match"
-    CARRIED = "carried", "Kept a decision for the same finding on other entries"
-    CHANGED = "changed", "The finding changed, so its decision was set aside"
+    # By the check: a plan row joined a decided finding that says the same, or
+    # a decided finding now says something else (a new total, a new severity).
+    CARRIED = "carried", "Kept a decision on a finding"
+    CHANGED = "changed", "Set aside a decision on a changed finding"
 
 
 class ReviewAction(models.Model):
