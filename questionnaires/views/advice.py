@@ -113,7 +113,8 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
         if name in request.POST:
             setattr(draft, name, without_nul(request.POST[name])[:20000])
     draft.updated_by = request.user
-    draft.save()
+    # Never the check's record (checked_plan): only a check writes that.
+    draft.save(update_fields=[*TEXT_FIELDS, "updated_by", "updated_at"])
     codes = valid_uuids(request.POST.getlist("plan"))
     changed = []
     for row in draft.plan.filter(code__in=codes):
