@@ -144,3 +144,38 @@ def test_a_check_racing_a_rematch_ends_consistent_with_the_entries(alice, priya)
         assert stored == expected, f"round {round_}: findings contradict the entries"
     titles = set(case.findings.current().values_list("title", flat=True))
     assert not any("warfarin" in t.lower() for t in titles)  # ended unmatched
+
+
+def test_an_advice_save_racing_a_hand_match_from_another_session(alice, priya):
+    """The reviewer's round: toggle a medicine's match in one session while the
+    advice is saved and checked from another."""
+    case = submitted_case(
+        alice,
+        medications=[{"name": "Aspirin", "strength": "75 mg"}],
+        supplements=[{"product": "Fish oil", "nutrient": "fish oil", "amount": "1000"}],
+    )
+    entry = case.medications.get()
+    matcher, writer = Client(), Client()
+    matcher.force_login(priya.user)
+    writer.force_login(priya.user)
+    matcher.get(f"/cases/{case.code}/")
+    match_url = f"/cases/{case.code}/medication/{entry.code}/match/"
+    for round_ in range(8):
+        target = "" if round_ % 2 else "warfarin"
+        results = in_parallel(
+            [
+                lambda t=target: matcher.post(match_url, {"substance": t}).status_code,
+                lambda n=round_: (
+                    writer.post(
+                        f"/cases/{case.code}/advice/",
+                        {"key_points": f"Round {n}", "action": "save"},
+                    ).status_code
+                ),
+            ],
+            start_spread=0.05,
+        )
+        assert results == [302, 302]
+        entry.refresh_from_db()
+        assert entry.matched_as == target
+        stored, expected = stored_and_expected(case)
+        assert stored == expected, f"round {round_}: findings contradict the entries"
