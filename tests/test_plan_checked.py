@@ -8,11 +8,13 @@ import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 
-from questionnaires import advice, pdf
+from questionnaires import advice, pdf, plans
 from questionnaires.models import (
+    AdviceDraft,
     AdviceSnippet,
     Decision,
     IssuedSummary,
+    PlanItem,
     ResponseStatus,
 )
 from tests.review_helpers import submitted_case
@@ -402,3 +404,22 @@ def test_the_preview_says_what_to_stop_and_what_to_keep(priya_client, case):
     assert "Stop taking" in page
     assert "Magnesium citrate (200 mg, twice a day)" in page
     assert "Keep taking" not in page
+
+
+def test_a_save_from_a_page_loaded_before_a_check_never_marks_the_plan_checked(
+    priya_client, case, monkeypatch
+):
+    row = checked_plan(priya_client, case, amount="100")
+    loaded_earlier = AdviceDraft.objects.get(response=case)  # the first check's
+    priya_client.post(url(case), form_data(case, rows={row: {"amount": "300"}}))
+    # Back to 100 mg without a check (as an autosave would store it).
+    PlanItem.objects.filter(pk=row.pk).update(amount="100")
+    assert not plans.read_plan(case).is_checked
+
+    monkeypatch.setattr(advice, "draft_for", lambda **kwargs: loaded_earlier)
+    priya_client.post(url(case), {"key_points": "Later words", "action": "insert:diet"})
+    monkeypatch.undo()
+    case.advice.refresh_from_db()
+    assert case.advice.key_points == "Later words"
+    # The findings are the 300 mg check's: the 100 mg plan is not checked.
+    assert not plans.read_plan(case).is_checked
