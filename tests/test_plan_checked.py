@@ -423,3 +423,38 @@ def test_a_save_from_a_page_loaded_before_a_check_never_marks_the_plan_checked(
     assert case.advice.key_points == "Later words"
     # The findings are the 300 mg check's: the 100 mg plan is not checked.
     assert not plans.read_plan(case).is_checked
+
+
+def test_a_plan_row_that_changes_a_decided_total_shows_the_earlier_decision(
+    priya_client, alice
+):
+    over = {**CITRATE, "amount": "250"}  # 500 mg a day: over the 400 mg guidance
+    case = submitted_case(alice, supplements=[over])
+    priya_client.get(f"/cases/{case.code}/")
+    limit = case.findings.current().get(rule="upper-limit-magnesium")
+    priya_client.post(
+        f"/findings/{limit.code}/decide/",
+        {"decision": "dismissed", "note": "Her GP knows; short course"},
+    )
+    priya_client.post(url(case), {"action": "add-plan"})
+    row = case.advice.plan.get()
+    priya_client.post(
+        url(case),
+        form_data(
+            case,
+            rows={
+                row: {
+                    "product": "Magnesium glycinate",
+                    "nutrient": "magnesium",
+                    "amount": "100",
+                }
+            },
+        ),
+    )
+    now = case.findings.current().get(rule="upper-limit-magnesium")
+    assert now.pk != limit.pk and "600" in now.message
+    assert not now.is_decided
+    assert now.earlier_decision == Decision.DISMISSED
+    assert now.earlier_note == "Her GP knows; short course"
+    page = priya_client.get(f"/cases/{case.code}/").content.decode()
+    assert "Earlier decision, before this finding changed" in page
