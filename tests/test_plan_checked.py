@@ -369,11 +369,11 @@ def test_the_editor_reads_the_plan_in_a_fixed_number_of_queries(
     decide_all(priya_client, case)
     priya_client.post(url(case), {"action": "add-plan"})
     priya_client.get(url(case))
-    with django_assert_max_num_queries(40) as one:
+    with django_assert_max_num_queries(30) as one:
         priya_client.get(url(case))
     for _ in range(4):
         priya_client.post(url(case), {"action": "add-plan"})
-    with django_assert_max_num_queries(40) as five:
+    with django_assert_max_num_queries(30) as five:
         priya_client.get(url(case))
     assert len(five) == len(one)
 
