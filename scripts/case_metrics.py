@@ -27,7 +27,7 @@ os.environ.update(
     DJANGO_DEBUG="1",
     DJANGO_SECURE_SSL_REDIRECT="0",
     COFACTOR_REQUIRE_STAFF_MFA="0",
-    DJANGO_SECRET_KEY="metrics-only-secret",
+    DJANGO_SECRET_KEY="metrics-only-secret",  # noqa: S106 - a throw-away database
     DATABASE_URL=f"sqlite:///{WORK / 'db.sqlite3'}",
     COFACTOR_MEDIA_ROOT=str(WORK / "media"),
     EMAIL_URL="dummymail://",
@@ -134,7 +134,7 @@ def issue() -> None:
 def measure(codes: dict[str, str], port: int, label: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

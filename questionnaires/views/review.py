@@ -94,9 +94,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "undecided_referrals": [
             f for f in findings if f.severity == Severity.REFER and not f.is_decided
         ],
-        "undecided_majors": [
-            f for f in undecided if f.severity == Severity.MAJOR
-        ],
+        "undecided_majors": [f for f in undecided if f.severity == Severity.MAJOR],
         "blocking_count": sum(
             1 for f in findings if f.must_be_decided and not f.is_decided
         ),
