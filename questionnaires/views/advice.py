@@ -19,6 +19,7 @@ from questionnaires.forms import AdviceForm, PlanItemForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.intake import valid_uuids
 from questionnaires.models import AdviceSnippet, IssuedSummary, SnippetSection
+from questionnaires.views.advice_autosave import saved_version, stale_message
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 TEXT_FIELDS = AdviceForm.Meta.fields
@@ -53,6 +54,16 @@ def editor(request: HttpRequest, code: str) -> HttpResponse:
 def _post(request: HttpRequest, response, draft) -> HttpResponse:
     action = request.POST.get("action", "save")
     url = reverse("questionnaires:advice", args=[response.code])
+    if request.POST.get("saved_version", saved_version(draft)) != saved_version(draft):
+        # Saved elsewhere since this page was opened: keep what was typed on the
+        # page, say so, and let a second press of Save replace it on purpose.
+        messages.error(
+            request, stale_message(draft) + " Save again to replace that version."
+        )
+        form = AdviceForm(request.POST, instance=draft)
+        return _render(
+            request, response, draft, form, _plan_forms(draft, request.POST), status=409
+        )
     _save_as_typed(request, response, draft)
 
     kind, _, arg = action.partition(":")
@@ -207,6 +218,7 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "blockers": blockers,
             "summaries": response.summaries.select_related("issued_by"),
             "return_to": reverse("questionnaires:advice", args=[response.code]),
+            "saved_version": saved_version(draft),
         },
         status=status,
     )
