@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.text import capfirst
+
 from questionnaires.models import Finding, QuestionKind
 from questionnaires.templatetags.answers import answer_text
 
@@ -115,8 +117,14 @@ def _worst_symptoms(reading: dict) -> list[Symptom]:
             except (TypeError, ValueError):
                 continue
             if score >= WORST_SCORE:
+                # The key reads well ("muscle_cramps"); the question is a sentence.
+                key = question.concept.removeprefix("symptom:")
                 symptoms.append(
-                    Symptom(question.text, score, answer_text(question, answer))
+                    Symptom(
+                        capfirst(key.replace("_", " ")),
+                        score,
+                        answer_text(question, answer),
+                    )
                 )
     symptoms.sort(key=lambda s: -s.score)  # stable: questionnaire order within
     return symptoms[:WORST_LIMIT]
