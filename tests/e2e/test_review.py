@@ -41,7 +41,8 @@ def test_priya_reviews_a_case_until_it_is_ready_for_advice(page, demo):
         first.get_by_text("Please give a reason for dismissing this finding.")
     ).to_be_visible()
     check(page)
-    first = page.locator(f"#{page.locator('article.finding').first.get_attribute('id')}")
+    first_id = page.locator("article.finding").first.get_attribute("id")
+    first = page.locator(f"#{first_id}")  # it folds once decided
     first.get_by_label(re.compile("^Note")).fill("She takes them on different days")
     first.get_by_role("button", name=re.compile("^Dismiss")).click()
     expect(first.get_by_text("Dismissed by Priya Patel")).to_be_visible()
