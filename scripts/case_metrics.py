@@ -58,6 +58,7 @@ TEXT = {
 # product, nutrient, form, amount, unit, per day, timing (the old single timing)
 PLAN = {
     "margaret@example.com": [
+        # and with the evening meal, where the timetable allows two times
         ("Calcium carbonate", "calcium", "carbonate", "600", "mg", "2", "lunch"),
         ("Magnesium glycinate", "magnesium", "glycinate", "150", "mg", "1", "bedtime"),
         ("Vitamin D3", "vitamin d", "", "10", "mcg", "1", "breakfast"),
@@ -71,6 +72,10 @@ PLAN = {
         ("Magnesium glycinate", "magnesium", "glycinate", "200", "mg", "1", "bedtime"),
     ],
 }
+
+# When the demo clients take the medicines that need spacing (their own words say
+# "Monday mornings" and "every morning").
+MEDICINE_TIMES = {"Alendronic acid": "on_waking", "Levothyroxine": "on_waking"}
 
 
 def seed() -> dict[str, str]:
@@ -116,6 +121,14 @@ def issue() -> None:
                 timing=timing,
                 duration="3 months",
             )
+        if hasattr(draft, "medicine_timings"):  # since issue 12: the timetable
+            draft.plan.filter(nutrient="calcium").update(more_timings="evening_meal")
+            draft.medicine_timings = {
+                str(m.code): MEDICINE_TIMES[m.name]
+                for m in response.medications.all()
+                if m.name in MEDICINE_TIMES
+            }
+            draft.save()
         for _ in range(3):  # decide, check the plan, decide what the check found
             advice.plan_check(response=response)
             for finding in response.findings.current().filter(decision=""):
@@ -128,7 +141,10 @@ def issue() -> None:
         summary = advice.issue_summary(
             response=response, by=User.objects.get(pk=priya.pk)
         )
-        print(f"{email}: PDF version {summary.version}, {summary.pages} pages")
+        print(
+            f"{email}: PDF version {summary.version}, {summary.pages} pages "
+            f"({WORK / 'media' / summary.file_name})"
+        )
 
 
 def measure(codes: dict[str, str], port: int, label: str) -> None:

@@ -14,11 +14,16 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import advice, pdf
+from questionnaires import advice, pdf, summary_options
 from questionnaires.forms import AdviceForm, PlanItemForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.intake import valid_uuids
-from questionnaires.models import AdviceSnippet, IssuedSummary, SnippetSection
+from questionnaires.models import (
+    AdviceSnippet,
+    IssuedSummary,
+    SnippetSection,
+    Timing,
+)
 from questionnaires.views.advice_autosave import saved_version, stale_message
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
@@ -61,6 +66,7 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
             request, stale_message(draft) + " Save again to replace that version."
         )
         form = AdviceForm(request.POST, instance=draft)
+        summary_options.save_options(request.POST, draft)  # shown, not saved
         return _render(
             request, response, draft, form, _plan_forms(draft, request.POST), status=409
         )
@@ -110,6 +116,7 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
     for name in TEXT_FIELDS:
         if name in request.POST:
             setattr(draft, name, without_nul(request.POST[name])[:20000])
+    changed_fields += summary_options.save_options(request.POST, draft)
     draft.updated_by = request.user
     draft.save()
     codes = valid_uuids(request.POST.getlist("plan"))
@@ -219,6 +226,8 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "summaries": response.summaries.select_related("issued_by"),
             "return_to": reverse("questionnaires:advice", args=[response.code]),
             "saved_version": saved_version(draft),
+            "medicine_times": summary_options.medicine_choices(draft),
+            "timing_choices": Timing.choices,
         },
         status=status,
     )
