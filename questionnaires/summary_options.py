@@ -5,6 +5,8 @@ placed in the day and the knowledge base's spacings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import QueryDict
 
 from questionnaires.casefacts import build_case_facts
@@ -14,6 +16,7 @@ from questionnaires.interactions.matching import matcher_for
 from questionnaires.matches import entry_matches
 from questionnaires.models import (
     AdviceDraft,
+    IssuedSummary,
     Medication,
     PlanItem,
     Response,
@@ -106,3 +109,18 @@ def case_spacings(response: Response) -> tuple[Spacing, ...]:
             hours = max(finding.spacing_hours, spacings.get(key, (0, 0, 0))[2])
             spacings[key] = (first, second, hours)
     return tuple(Spacing(*value) for value in spacings.values())
+
+
+def with_replacements(summaries: Iterable[IssuedSummary]) -> list[IssuedSummary]:
+    """The summaries, each with `replaced_by`: the newest version of the same
+    advice if this one is older, else None."""
+    summaries = list(summaries)
+    newest: dict[int, IssuedSummary] = {}
+    for summary in summaries:
+        current = newest.get(summary.response_id)
+        if current is None or summary.version > current.version:
+            newest[summary.response_id] = summary
+    for summary in summaries:
+        latest = newest[summary.response_id]
+        summary.replaced_by = latest if latest.version > summary.version else None
+    return summaries
