@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 
 from questionnaires.models import Finding, QuestionKind
 from questionnaires.templatetags.answers import answer_text
+from questionnaires.timetable import duration_words
 
 # Symptoms scored at least this ("moderate or frequent") count as the worst ones.
 WORST_SCORE = 2
@@ -86,14 +87,8 @@ def evidence_words(evidence: str) -> str:
 
 
 def spacing_words(hours: Decimal | float | None) -> str:
-    """0.5 -> "30 minutes", 4 -> "4 hours", 1 -> "1 hour"."""
-    if hours is None:
-        return ""
-    minutes = round(float(hours) * 60)
-    if minutes < 60 or minutes % 60:
-        return f"{minutes} minutes"
-    whole = minutes // 60
-    return f"{whole} hour{'s' if whole != 1 else ''}"
+    """0.5 -> "30 minutes", 4 -> "4 hours"; "" for no spacing."""
+    return "" if hours is None else duration_words(hours)
 
 
 def _answers_by_concept(reading: dict) -> dict[str, str]:

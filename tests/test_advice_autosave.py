@@ -118,3 +118,46 @@ def test_others_get_404_and_save_nothing(client, request, priya, case, who):
 def test_a_get_is_not_allowed(priya_client, case):
     open_editor(priya_client, case)
     assert priya_client.get(autosave_url(case)).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_saves_over_one_version_keep_exactly_one(priya, alice, monkeypatch):
+    """Six tabs typed over the same version save at once: one wins, five are told."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from questionnaires.views import advice as editor_views
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one writer at a time")
+    save_as_typed = editor_views._save_as_typed
+
+    def slow_save(*args, **kwargs):
+        time.sleep(0.3)  # a slow disk: every request is between check and save
+        return save_as_typed(*args, **kwargs)
+
+    monkeypatch.setattr(editor_views, "_save_as_typed", slow_save)
+    case = submitted_case(alice, medications=[{"name": "Levothyroxine"}])
+    opener = Client()
+    opener.force_login(priya.user)
+    version = open_editor(opener, case)
+
+    def save(n: int) -> int:
+        tab = Client()
+        tab.force_login(priya.user)
+        try:
+            return tab.post(
+                autosave_url(case),
+                {"saved_version": version, "key_points": f"Tab {n}"},
+            ).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(save, range(6)))
+    assert codes == [200, 409, 409, 409, 409, 409]
+    saved = AdviceDraft.objects.get(response=case).key_points
+    assert re.fullmatch(r"Tab \d", saved)

@@ -52,8 +52,13 @@ def autosave(request: HttpRequest, code: str) -> JsonResponse:
             {"message": "The client has not sent this questionnaire yet."}, status=409
         )
     with transaction.atomic():
-        draft = AdviceDraft.objects.select_for_update().filter(response=response)
-        draft = draft.select_related("updated_by").first()
+        # Lock the draft row only: who saved last is read through an outer join.
+        draft = (
+            AdviceDraft.objects.select_for_update(of=("self",))
+            .filter(response=response)
+            .select_related("updated_by")
+            .first()
+        )
         if draft is None:
             return JsonResponse(
                 {"message": "Open the advice page again to start the advice."},

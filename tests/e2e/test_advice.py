@@ -10,7 +10,12 @@ from pypdf import PdfReader
 
 from questionnaires import pdf
 from tests.e2e.conftest import DESKTOP, PHONE, new_context
-from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
+from tests.e2e.helpers import (
+    assert_accessible,
+    assert_no_sideways_scroll,
+    download_latest_summary,
+    sign_in,
+)
 
 
 def check(page: Page) -> None:
@@ -88,13 +93,7 @@ def test_priya_issues_a_checked_plan_and_linda_downloads_it(
     page = context.new_page()
     sign_in(page, "linda@example.com")
     check(page)
-    with page.expect_download() as download_info:
-        page.get_by_role(
-            "link", name=re.compile("Download your advice summary")
-        ).click()
-    data = tmp_path / "summary.pdf"
-    download_info.value.save_as(data)
-    content = data.read_bytes()
+    content = download_latest_summary(page, tmp_path)
     context.close()
 
     text = " ".join(pdf.pdf_text(content).split())

@@ -9,7 +9,13 @@ from playwright.sync_api import Page, expect
 from questionnaires import pdf, review
 from questionnaires.models import Decision, Response
 from tests.e2e.conftest import DESKTOP, NARROW, new_context
-from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
+from tests.e2e.helpers import (
+    acknowledge_every_finding,
+    assert_accessible,
+    assert_no_sideways_scroll,
+    download_latest_summary,
+    sign_in,
+)
 
 
 def check(page: Page) -> None:
@@ -25,18 +31,6 @@ def type_in(box, text: str) -> None:
     box.press("Control+a")
     box.press("Delete")
     box.press_sequentially(text, delay=5)
-
-
-def acknowledge_all(page: Page, where) -> None:
-    while True:
-        undecided = where.locator("article.finding").filter(
-            has=page.get_by_role("button", name=re.compile("^Acknowledge"))
-        )
-        if undecided.count() == 0:
-            return
-        card = page.locator(f"#{undecided.first.get_attribute('id')}")
-        card.get_by_role("button", name=re.compile("^Acknowledge")).click()
-        expect(card).to_contain_text("Acknowledged by Priya Patel")
 
 
 def test_margaret_downloads_a_pdf_with_her_day_in_order(
@@ -77,7 +71,7 @@ def test_margaret_downloads_a_pdf_with_her_day_in_order(
     expect(page.locator("#advice-save-status")).to_have_text(re.compile("^Saved at"))
     check(page)
     page.get_by_role("button", name="Save and check the plan").click()
-    acknowledge_all(page, page.locator("#plan-check"))
+    acknowledge_every_finding(page, page.locator("#plan-check"))
     page.reload()
     expect(page.locator("#issue-blockers")).to_have_count(0)
     page.get_by_role("button", name=re.compile("^Issue the PDF")).click()
@@ -88,15 +82,10 @@ def test_margaret_downloads_a_pdf_with_her_day_in_order(
     page = context.new_page()
     sign_in(page, "margaret@example.com")
     check(page)
-    with page.expect_download() as download_info:
-        page.get_by_role(
-            "link", name=re.compile("Download your advice summary")
-        ).click()
-    data = tmp_path / "summary.pdf"
-    download_info.value.save_as(data)
+    content = download_latest_summary(page, tmp_path)
     context.close()
 
-    text = " ".join(pdf.pdf_text(data.read_bytes()).split())
+    text = " ".join(pdf.pdf_text(content).split())
     day = text[text.index("Your daily timetable") : text.index("Key points")]
     expected_in_order = [
         "On waking, on an empty stomach",
