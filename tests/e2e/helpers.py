@@ -32,8 +32,11 @@ def assert_no_sideways_scroll(page: Page) -> None:
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
 
 
-def acknowledge_every_finding(page: Page, where: Locator) -> None:
-    """Acknowledge each undecided finding inside `where`, one at a time, in place."""
+def acknowledge_every_finding(
+    page: Page, where: Locator, *, note: str = "", by: str = "Priya Patel"
+) -> None:
+    """Acknowledge each undecided finding inside `where`, one at a time, in place,
+    with a typed note if one is given."""
     while True:
         undecided = where.locator("article.finding").filter(
             has=page.get_by_role("button", name=re.compile("^Acknowledge"))
@@ -41,8 +44,10 @@ def acknowledge_every_finding(page: Page, where: Locator) -> None:
         if undecided.count() == 0:
             return
         card = page.locator(f"#{undecided.first.get_attribute('id')}")
+        if note:
+            card.get_by_label(re.compile("^Note")).press_sequentially(note)
         card.get_by_role("button", name=re.compile("^Acknowledge")).click()
-        expect(card).to_contain_text("Acknowledged by")
+        expect(card).to_contain_text(f"Acknowledged by {by}")
 
 
 def download_latest_summary(page: Page, folder: Path) -> bytes:

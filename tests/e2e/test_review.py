@@ -8,7 +8,12 @@ from playwright.sync_api import Page, expect
 
 from questionnaires.models import Decision, Finding, Response, ResponseStatus
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
+from tests.e2e.helpers import (
+    acknowledge_every_finding,
+    assert_accessible,
+    assert_no_sideways_scroll,
+    sign_in,
+)
 
 
 def check(page: Page) -> None:
@@ -49,17 +54,7 @@ def test_priya_reviews_a_case_until_it_is_ready_for_advice(page, demo):
 
     # Acknowledge every other finding, one at a time, without leaving the page.
     page.evaluate("window.sameDocument = true")
-    while True:
-        undecided = page.locator("article.finding").filter(
-            has=page.get_by_role("button", name=re.compile("^Acknowledge"))
-        )
-        if undecided.count() == 0:
-            break
-        card = page.locator(f"#{undecided.first.get_attribute('id')}")
-        card.get_by_role("button", name=re.compile("^Acknowledge")).click()
-        expect(
-            card.get_by_text(re.compile("^Acknowledged by Priya Patel"))
-        ).to_be_visible()
+    acknowledge_every_finding(page, page.locator("#findings"))
     assert page.evaluate("window.sameDocument === true")
 
     expect(page.get_by_text("State: Ready for advice")).to_be_visible()
