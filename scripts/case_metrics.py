@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Set COFACTOR_METRICS_SHOTS to a folder to keep a screenshot of each first screen.
+SHOTS = os.environ.get("COFACTOR_METRICS_SHOTS", "")
 sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.mkdtemp(prefix="cofactor-metrics-"))
 os.environ.update(
@@ -180,6 +182,8 @@ def measure(codes: dict[str, str], port: int, label: str) -> None:
                         + window.scrollY) : null];
                     }))"""
                 )
+                if SHOTS:
+                    page.screenshot(path=f"{SHOTS}/{label[:5]}-{email[:5]}.png")
                 screens = height / 768
                 print(
                     f"{label} {email}: case page {height} px "

@@ -110,7 +110,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "query": query,
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
         "chart": _chart(response),
-        "notes": response.notes.select_related("author"),
+        "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
         "reopen_form": ReopenForm(),
         "can_reopen": response.status in intake.REOPENABLE,
