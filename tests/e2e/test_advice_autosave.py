@@ -91,3 +91,29 @@ def test_typing_offline_is_saved_when_the_connection_returns(
         "See you in eight weeks."
     )
     context.close()
+
+
+def test_after_an_idle_sign_out_the_page_says_so_and_keeps_the_text(
+    browser, live_server, demo, settings
+):
+    """Everything typed before the idle limit is saved; what is typed after it is
+    kept on the page with a message, never silently dropped."""
+    import time
+
+    linda = Response.objects.get(client__user__email="linda@example.com")
+    context, page = open_advice(browser, live_server)
+    status = page.locator("#advice-save-status")
+    type_into(page, "Key points", "Saved before the break.")
+    expect(status).to_have_text(re.compile(r"^Saved at"))
+
+    settings.COFACTOR_STAFF_IDLE_MINUTES = 0  # any pause now signs Priya out
+    time.sleep(1.5)
+    type_into(page, "Lifestyle advice", "Typed after the break.")
+    expect(status).to_contain_text("you have been signed out")
+    expect(page.get_by_label("Lifestyle advice", exact=True)).to_have_value(
+        "Typed after the break."
+    )
+    draft = AdviceDraft.objects.get(response=linda)
+    assert draft.key_points == "Saved before the break."
+    assert draft.lifestyle == ""
+    context.close()
