@@ -22,7 +22,7 @@ from questionnaires.models import (
     Response,
     Timing,
 )
-from questionnaires.timetable import Dose, Spacing
+from questionnaires.timetable import Dose, Spacing, clashes
 
 CHANGES_MAX = 5000
 #: Posted with the options, so that an unticked box can be told from no options.
@@ -124,3 +124,18 @@ def with_replacements(summaries: Iterable[IssuedSummary]) -> list[IssuedSummary]
         latest = newest[summary.response_id]
         summary.replaced_by = latest if latest.version > summary.version else None
     return summaries
+
+
+def timetable_clashes(response: Response, draft: AdviceDraft) -> list[str]:
+    """What the plan and the medicines' times put together that the knowledge
+    base says to keep apart, for a warning in the editor."""
+    rows = [row for row in draft.plan.all() if not row.is_blank]
+    substances = plan_substances(rows)
+    doses = [
+        Dose(
+            name=str(row), amount="", timings=row.timings, substances=substances[row.pk]
+        )
+        for row in rows
+    ]
+    medicines = timetable_medicines(response, draft)
+    return clashes([*medicines, *doses], case_spacings(response))

@@ -136,3 +136,23 @@ def _name_of(substance: str, doses: Sequence[Dose]) -> str:
     if any(dose.is_medicine for dose in doses):
         return f"your {substance}"
     return doses[0].name if doses else substance
+
+
+def clashes(doses: Sequence[Dose], spacings: Sequence[Spacing]) -> list[str]:
+    """Pairs placed at the same time of day that the knowledge base says to keep
+    apart, in words for the practitioner."""
+    found: dict[str, None] = {}
+    for spacing in spacings:
+        for one in doses:
+            if spacing.first not in one.substances:
+                continue
+            for other in doses:
+                if other is one or spacing.second not in other.substances:
+                    continue
+                for timing in set(one.timings) & set(other.timings):
+                    found[
+                        f"{one.name} and {other.name} are both "
+                        f"“{SLOT_LABELS[timing].lower()}”, but should be at least "
+                        f"{duration_words(spacing.hours)} apart."
+                    ] = None
+    return list(found)

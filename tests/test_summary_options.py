@@ -212,3 +212,21 @@ def test_unticking_the_chart_and_clearing_a_medicine_time_are_saved(priya_client
     draft.refresh_from_db()
     assert draft.include_symptom_chart is False
     assert draft.medicine_timings == {}
+
+
+def test_the_editor_warns_when_the_timetable_puts_together_what_to_keep_apart(
+    priya_client, case
+):
+    (row,) = add_rows(priya_client, case, 1)
+    medicine = case.medications.get()
+    post_editor(
+        priya_client,
+        case,
+        {f"medicine-timing-{medicine.code}": "breakfast"},
+        row_data(
+            row, product="Calcium", nutrient="calcium", amount="500", timing="breakfast"
+        ),
+    )
+    page = " ".join(priya_client.get(editor_url(case)).content.decode().split())
+    assert "The timetable puts together what should be kept apart" in page
+    assert "Calcium and Alendronic acid 70 mg are both “with breakfast”" in page

@@ -5,7 +5,7 @@ the times chosen."""
 from decimal import Decimal
 
 from questionnaires.models.advice import Timing
-from questionnaires.timetable import Dose, Spacing, build, duration_words
+from questionnaires.timetable import Dose, Spacing, build, clashes, duration_words
 
 ALENDRONIC = Dose(
     name="Alendronic acid 70 mg",
@@ -113,3 +113,12 @@ def test_waits_read_in_minutes_or_hours():
     assert duration_words(1) == "1 hour"
     assert duration_words(Decimal("4.0")) == "4 hours"
     assert duration_words(1.5) == "90 minutes"
+
+
+def test_two_things_to_keep_apart_at_the_same_time_are_a_clash():
+    same_time = Dose("Calcium", "500 mg", (Timing.ON_WAKING,), ("calcium",))
+    assert clashes([ALENDRONIC, same_time, MAGNESIUM], [CA_ALENDRONIC]) == [
+        "Calcium and Alendronic acid 70 mg are both “on waking, on an empty "
+        "stomach”, but should be at least 30 minutes apart."
+    ]
+    assert clashes([ALENDRONIC, CALCIUM], [CA_ALENDRONIC]) == []

@@ -227,6 +227,7 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "return_to": reverse("questionnaires:advice", args=[response.code]),
             "saved_version": saved_version(draft),
             "medicine_times": summary_options.medicine_choices(draft),
+            "timetable_clashes": summary_options.timetable_clashes(response, draft),
             "timing_choices": Timing.choices,
         },
         status=status,
