@@ -166,6 +166,8 @@ def test_the_chart_only_when_chosen_and_a_new_version_says_what_changed(
 ):
     margaret_plan(priya_client, case)
     issued_text(priya_client, case)
+    editor = priya_client.get(editor_url(case)).content.decode()
+    assert "Version 2 will say that it replaces version 1, but not what" in editor
     post_editor(
         priya_client,
         case,
