@@ -79,10 +79,14 @@ def test_a_decided_finding_folds_and_opens_again_by_keyboard(
     page.keyboard.press("Enter")
     expect(card).to_contain_text("Magnesium moved to the evening")
     expect(why).to_be_hidden()
-    card.locator("summary").focus()
+    card.locator("summary").first.focus()
     page.keyboard.press("Enter")
     expect(why).to_be_visible()
-    expect(card).to_contain_text("Evidence: Checked against the official text")
+    evidence = card.get_by_text(re.compile("^Evidence: Checked against the official"))
+    expect(evidence).to_be_hidden()  # evidence and sources fold too
+    card.locator("summary", has_text="Evidence and sources").focus()
+    page.keyboard.press("Enter")
+    expect(evidence).to_be_visible()
     expect(card.get_by_role("button", name=re.compile("^Undo"))).to_be_visible()
     check(page)
 

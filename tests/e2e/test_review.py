@@ -38,7 +38,9 @@ def test_priya_reviews_a_case_until_it_is_ready_for_advice(page, demo):
     assert any("alendronic acid" in t.lower() for t in titles), titles
     first = findings.first
     expect(first.get_by_text("From the answers:")).to_be_visible()
-    expect(first.get_by_text(re.compile("^Sources?:"))).to_be_visible()
+    sources = first.locator("summary", has_text=re.compile("^Evidence and sources?"))
+    sources.click()  # folded: one click (or Enter) away
+    expect(first.get_by_role("listitem").first).to_be_visible()
 
     # Dismissing without a reason is refused, next to the note.
     first.get_by_role("button", name=re.compile("^Dismiss")).click()
