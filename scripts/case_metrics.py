@@ -159,7 +159,7 @@ def measure(codes: dict[str, str], port: int, label: str) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        time.sleep(4)
+        _wait_for(f"http://127.0.0.1:{port}/healthz")
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox"]
@@ -193,6 +193,22 @@ def measure(codes: dict[str, str], port: int, label: str) -> None:
     finally:
         server.terminate()
         server.wait()
+
+
+def _wait_for(url: str, seconds: int = 60) -> None:
+    """Until the server answers (it starts slowly on a busy machine)."""
+    from urllib.error import URLError
+    from urllib.request import urlopen
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urlopen(url, timeout=2).close()  # noqa: S310 - our own local server
+            return
+        except (URLError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 if __name__ == "__main__":
