@@ -232,3 +232,33 @@ def test_the_editor_warns_when_the_timetable_puts_together_what_to_keep_apart(
     page = " ".join(priya_client.get(editor_url(case)).content.decode().split())
     assert "The timetable puts together what should be kept apart" in page
     assert "Calcium and Alendronic acid 70 mg are both “with breakfast”" in page
+
+
+def test_unknown_times_and_other_clients_medicines_are_ignored(
+    priya_client, case, bob
+):
+    (row,) = add_rows(priya_client, case, 1)
+    bobs = submitted_case(bob, medications=[{"name": "Warfarin"}]).medications.get()
+    medicine = case.medications.get()
+    post_editor(
+        priya_client,
+        case,
+        {
+            f"medicine-timing-{medicine.code}": "midnight\x00",
+            f"medicine-timing-{bobs.code}": "breakfast",
+            "changes": "x" * 6000,
+        },
+        row_data(
+            row,
+            product="Calcium",
+            nutrient="calcium",
+            amount="500",
+            timing="lunch",
+            more_timings="<script>",
+        ),
+    )
+    draft = AdviceDraft.objects.get(response=case)
+    row.refresh_from_db()
+    assert row.more_timings == ""
+    assert draft.medicine_timings == {}
+    assert len(draft.changes) == 5000
