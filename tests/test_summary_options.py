@@ -234,9 +234,7 @@ def test_the_editor_warns_when_the_timetable_puts_together_what_to_keep_apart(
     assert "Calcium and Alendronic acid 70 mg are both “with breakfast”" in page
 
 
-def test_unknown_times_and_other_clients_medicines_are_ignored(
-    priya_client, case, bob
-):
+def test_unknown_times_and_other_clients_medicines_are_ignored(priya_client, case, bob):
     (row,) = add_rows(priya_client, case, 1)
     bobs = submitted_case(bob, medications=[{"name": "Warfarin"}]).medications.get()
     medicine = case.medications.get()
