@@ -62,7 +62,7 @@ def overview(*, reading: dict, medication_rows, supplement_rows) -> dict:
         "conditions": conditions,
         "goals_priority": answers.get("goals_priority", ""),
         "worst_symptoms": _worst_symptoms(reading),
-        "understood": [
+        "glance_entries": [
             *(_understood("medication", row, match) for row, match in medication_rows),
             *(_understood("supplement", row, match) for row, match in supplement_rows),
         ],

@@ -38,10 +38,10 @@ def test_the_first_screen_holds_what_to_act_on(browser, live_server, demo):
     expect(glance).to_contain_text("Osteoporosis")
     expect(glance).to_contain_text("Keep my bones strong")
     expect(glance).to_contain_text("Muscle cramps")  # a worst symptom
-    expect(page.locator("#understood")).to_contain_text("Alendronic acid 70 mg")
-    expect(page.locator("#understood")).to_contain_text("bisphosphonates")
+    expect(page.locator("#glance-entries")).to_contain_text("Alendronic acid 70 mg")
+    expect(page.locator("#glance-entries")).to_contain_text("bisphosphonates")
     expect(page.get_by_role("heading", name="Major findings to decide")).to_be_visible()
-    for selector in ("#understood", "#case-status", "#notes", "#note-text"):
+    for selector in ("#glance-entries", "#case-status", "#notes", "#note-text"):
         assert in_first_screen(page, selector), selector
     check(page)
     context.close()
