@@ -191,6 +191,9 @@ class SummaryDocument:
     replaces_version: int | None = None
     replaces_issued_on: datetime.date | None = None
     changes: str = ""
+    # The client's own supplements: what to stop, what to keep taking.
+    stop_taking: tuple[str, ...] = ()
+    keep_taking: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:

@@ -25,6 +25,8 @@ from questionnaires.models import (
 from questionnaires.timetable import Dose, Spacing, clashes
 
 CHANGES_MAX = 5000
+#: The draft's fields these options write (saved with the advice text).
+OPTION_FIELDS = ("include_symptom_chart", "changes", "medicine_timings")
 #: Posted with the options, so that an unticked box can be told from no options.
 MARKER = "summary-options"
 
@@ -44,8 +46,7 @@ def save_options(data: QueryDict, draft: AdviceDraft) -> list[str]:
         if (value := data.get(f"medicine-timing-{code}", "")) in Timing.values
     }
     after = (draft.include_symptom_chart, draft.changes, draft.medicine_timings)
-    names = ("include_symptom_chart", "changes", "medicine_timings")
-    pairs = zip(names, before, after, strict=True)
+    pairs = zip(OPTION_FIELDS, before, after, strict=True)
     return [name for name, old, new in pairs if old != new]
 
 

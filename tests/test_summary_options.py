@@ -101,7 +101,12 @@ def margaret_plan(client, case, **options):
 
 
 def issued_text(client, case) -> str:
-    reply = client.post(f"/cases/{case.code}/advice/issue/", follow=True)
+    expected = IssuedSummary.objects.filter(response=case).count() + 1
+    reply = client.post(
+        f"/cases/{case.code}/advice/issue/",
+        {"expected_version": expected},
+        follow=True,
+    )
     assert "issued" in reply.content.decode(), reply.content.decode()[:3000]
     summary = IssuedSummary.objects.filter(response=case).first()
     return " ".join(

@@ -42,13 +42,23 @@ PLAN_FIELDS = (
     "spacing",
     "duration",
     "notes",
+    "more_timings",
 )
 
 
-class PlanItemForm(DoseForm):
-    draft_fields = (*PLAN_FIELDS, "more_timings")
+class TimesField(forms.MultipleChoiceField):
+    """Ticked times of day; also read from their stored form, "lunch,bedtime"."""
 
-    more_timings = forms.MultipleChoiceField(
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        return super().to_python(value)
+
+
+class PlanItemForm(DoseForm):
+    draft_fields = PLAN_FIELDS
+
+    more_timings = TimesField(
         label="Also take it",
         required=False,
         choices=Timing.choices,

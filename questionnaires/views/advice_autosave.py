@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from practice import access
 from practice.models import Role
-from questionnaires.models import AdviceDraft
+from questionnaires.models import AdviceDraft, Response
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 
@@ -44,6 +44,7 @@ def stale_message(draft: AdviceDraft) -> str:
 @access.role_required(*STAFF)
 @require_POST
 def autosave(request: HttpRequest, code: str) -> JsonResponse:
+    from questionnaires import current_supplements
     from questionnaires.views.advice import _save_as_typed
 
     response = access.get_response(request.user, code)
@@ -52,6 +53,9 @@ def autosave(request: HttpRequest, code: str) -> JsonResponse:
             {"message": "The client has not sent this questionnaire yet."}, status=409
         )
     with transaction.atomic():
+        # The case first, as every save of the advice does (so an issue in
+        # progress prints the rows it checked), then the draft.
+        Response.objects.select_for_update().filter(pk=response.pk).first()
         # Lock the draft row only: who saved last is read through an outer join.
         draft = (
             AdviceDraft.objects.select_for_update(of=("self",))
@@ -69,5 +73,6 @@ def autosave(request: HttpRequest, code: str) -> JsonResponse:
                 {"message": stale_message(draft), "conflict": True}, status=409
             )
         _save_as_typed(request, response, draft)
+        current_supplements.save_as_typed(request.POST, response, draft)
     saved_at = date_format(timezone.localtime(draft.updated_at), "H:i")
     return JsonResponse({"version": saved_version(draft), "saved_at": saved_at})

@@ -114,7 +114,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
         "reopen_form": ReopenForm(),
-        "can_reopen": response.status in intake.REOPENABLE,
+        "can_reopen": response.can_reopen,
         **reading,
     }
 
