@@ -21,7 +21,7 @@ from practice import emails
 from practice.audit import record
 from practice.models import AuditAction, Practice, User
 from questionnaires import findings as finding_store
-from questionnaires import pdf, plans
+from questionnaires import pdf, plans, summary_options
 from questionnaires.charts import symptom_chart
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import matcher_for
@@ -36,6 +36,7 @@ from questionnaires.models import (
     Timing,
 )
 from questionnaires.scores import symptom_scores
+from questionnaires.timetable import duration_words
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,8 @@ def spacing_prefill(response: Response, row: PlanItem) -> str:
             continue
         others = [s for s in finding.subjects if s not in names]
         if others:
-            hours = f"{finding.spacing_hours.normalize():f}"
-            parts.append(f"at least {hours} hours apart from {', '.join(others)}")
+            wait = duration_words(finding.spacing_hours)
+            parts.append(f"at least {wait} apart from {', '.join(others)}")
     return "; ".join(dict.fromkeys(parts))
 
 
@@ -193,6 +194,10 @@ def summary_document(
         response=response, question__concept="date_of_birth"
     ).values_list("value", flat=True)
     logo = practice.logo.path if practice.logo else None
+    rows = [row for row in plan.rows if not row.is_blank]  # the checked plan
+    substances = summary_options.plan_substances(rows)
+    previous = response.summaries.filter(version__lt=version).order_by("-version")
+    previous = previous.first()
     return pdf.SummaryDocument(
         practice_name=practice.name,
         practice_address=practice.address,
@@ -211,14 +216,25 @@ def summary_document(
         lifestyle=draft.lifestyle,
         gp_notes=draft.gp_notes,
         follow_up=draft.follow_up,
-        plan=tuple(_plan_row(row) for row in plan.rows if not row.is_blank),
+        plan=tuple(_plan_row(row, substances[row.pk]) for row in rows),
         stop_taking=stop,
         keep_taking=keep,
-        chart=symptom_chart(symptom_scores(response)),
+        chart=(
+            symptom_chart(symptom_scores(response))
+            if draft.include_symptom_chart
+            else None
+        ),
+        medicines=summary_options.timetable_medicines(response, draft),
+        spacings=summary_options.case_spacings(response),
+        replaces_version=previous.version if previous else None,
+        replaces_issued_on=(
+            timezone.localdate(previous.issued_at) if previous else None
+        ),
+        changes=draft.changes if previous else "",
     )
 
 
-def _plan_row(row: PlanItem) -> pdf.PlanRow:
+def _plan_row(row: PlanItem, substances: tuple[str, ...] = ()) -> pdf.PlanRow:
     return pdf.PlanRow(
         product=row.product,
         nutrient=row.nutrient,
@@ -231,6 +247,8 @@ def _plan_row(row: PlanItem) -> pdf.PlanRow:
         spacing=row.spacing,
         duration=row.duration,
         notes=row.notes,
+        more_timings=tuple(t for t in row.more_timings.split(",") if t),
+        substances=substances,
     )
 
 

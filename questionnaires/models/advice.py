@@ -38,6 +38,14 @@ class AdviceDraft(models.Model):
     lifestyle = models.TextField("lifestyle advice", blank=True)
     gp_notes = models.TextField("notes for your GP", blank=True)
     follow_up = models.TextField("follow-up", blank=True)
+    # What the next version changes, printed under "This replaces version N".
+    changes = models.TextField("what has changed since the last version", blank=True)
+    include_symptom_chart = models.BooleanField(
+        "include the symptom chart in the PDF", default=False
+    )
+    # When the client takes each medicine, for the PDF's daily timetable:
+    # {medication code: Timing value}. Only what the practitioner chose.
+    medicine_timings = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,6 +86,9 @@ class PlanItem(DoseValues, models.Model):
         choices=Timing.choices,
         default=Timing.BREAKFAST,
     )
+    # Other times of day for a supplement taken more than once a day: Timing
+    # values separated by commas, e.g. "evening_meal".
+    more_timings = models.CharField("also take it", max_length=100, blank=True)
     spacing = models.CharField(
         "keep apart from",
         max_length=300,
@@ -96,6 +107,12 @@ class PlanItem(DoseValues, models.Model):
     @property
     def is_blank(self) -> bool:
         return not any((self.product, self.nutrient, self.amount))
+
+    @property
+    def timings(self) -> tuple[str, ...]:
+        """Every time of day it is taken, in the day's order, without repeats."""
+        chosen = {self.timing, *self.more_timings.split(",")}
+        return tuple(t for t in Timing.values if t in chosen)
 
 
 class CurrentAction(models.TextChoices):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import advice, current_supplements, pdf, plans
+from questionnaires import advice, current_supplements, pdf, plans, summary_options
 from questionnaires.forms import AdviceForm, PlanItemForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.intake import valid_uuids
@@ -25,7 +25,9 @@ from questionnaires.models import (
     IssuedSummary,
     Response,
     SnippetSection,
+    Timing,
 )
+from questionnaires.views.advice_autosave import saved_version, stale_message
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 TEXT_FIELDS = AdviceForm.Meta.fields
@@ -65,8 +67,24 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
         # checked; whatever is stored here leaves the plan "not checked yet"
         # until it is checked (its fingerprint no longer matches).
         Response.objects.select_for_update().filter(pk=response.pk).first()
-        _save_as_typed(request, response, draft)
-        current_supplements.save_as_typed(request.POST, response, draft)
+        draft.refresh_from_db(fields=["updated_at", "updated_by"])
+        stale = request.POST.get("saved_version", saved_version(draft)) != (
+            saved_version(draft)
+        )
+        if not stale:
+            _save_as_typed(request, response, draft)
+            current_supplements.save_as_typed(request.POST, response, draft)
+    if stale:
+        # Saved elsewhere since this page was opened: keep what was typed on the
+        # page, say so, and let a second press of Save replace it on purpose.
+        messages.error(
+            request, stale_message(draft) + " Save again to replace that version."
+        )
+        form = AdviceForm(request.POST, instance=draft)
+        summary_options.save_options(request.POST, draft)  # shown, not saved
+        return _render(
+            request, response, draft, form, _plan_forms(draft, request.POST), status=409
+        )
 
     kind, _, arg = action.partition(":")
     if kind == "add-plan":
@@ -112,9 +130,17 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
     for name in TEXT_FIELDS:
         if name in request.POST:
             setattr(draft, name, without_nul(request.POST[name])[:20000])
+    changed_fields += summary_options.save_options(request.POST, draft)
     draft.updated_by = request.user
     # Never the check's record (checked_plan): only a check writes that.
-    draft.save(update_fields=[*TEXT_FIELDS, "updated_by", "updated_at"])
+    draft.save(
+        update_fields=[
+            *TEXT_FIELDS,
+            *summary_options.OPTION_FIELDS,
+            "updated_by",
+            "updated_at",
+        ]
+    )
     codes = valid_uuids(request.POST.getlist("plan"))
     changed = []
     for row in draft.plan.filter(code__in=codes):
@@ -227,6 +253,10 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "next_version": (response.summaries.aggregate(n=Max("version"))["n"] or 0)
             + 1,
             "return_to": reverse("questionnaires:advice", args=[response.code]),
+            "saved_version": saved_version(draft),
+            "medicine_times": summary_options.medicine_choices(draft),
+            "timetable_clashes": summary_options.timetable_clashes(response, draft),
+            "timing_choices": Timing.choices,
         },
         status=status,
     )
