@@ -46,35 +46,47 @@ def database_cpu_counted() -> bool:
     return _backend_ns(backend_pids()) is not None
 
 
-def cpu_ms(
-    run: Callable[[], object],
-    *,
-    rounds: int,
-    batch: int = 1,
-    database_part: list[float] | None = None,
-) -> float:
-    """Median CPU milliseconds of one call of `run`, worker plus database.
+def _round(run: Callable[[], object], batch: int) -> tuple[float, float]:
+    """CPU ms of one call of `run` (worker plus database, then the database's
+    share), averaged over `batch` calls timed together: a fast page is a few ms,
+    and the kernel counts a process's CPU in coarse steps."""
+    pids = backend_pids()
+    before_db = _backend_ns(pids)
+    before = time.process_time_ns()
+    for _ in range(batch):
+        run()
+    worker = time.process_time_ns() - before
+    after_db = _backend_ns(pids)
+    database = 0
+    if before_db is not None and after_db is not None:
+        database = after_db - before_db
+    return (worker + database) / batch / 1e6, database / batch / 1e6
 
-    Each round times `batch` calls together (a fast page is a few ms, and the
-    kernel counts a process's CPU in coarse steps), then takes the median round.
-    The database's share of each round is appended to `database_part` if given.
+
+def cpu_ms(run: Callable[[], object], *, rounds: int, batch: int = 1) -> float:
+    """Median CPU milliseconds of one call of `run`, worker plus database."""
+    return statistics.median(_round(run, batch)[0] for _ in range(rounds))
+
+
+def compare_cpu_ms(
+    runs: dict[str, tuple[Callable[[], object], int]], *, rounds: int
+) -> dict[str, tuple[float, float]]:
+    """Median CPU ms of each named (run, batch), and of its database share.
+
+    The runs take turns, round by round, so that a busy spell on the machine
+    falls on all of them rather than on one side of a ratio.
     """
-    per_call = []
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(rounds):
-        pids = backend_pids()
-        before_db = _backend_ns(pids)
-        before = time.process_time_ns()
-        for _ in range(batch):
-            run()
-        worker = time.process_time_ns() - before
-        after_db = _backend_ns(pids)
-        database = 0
-        if before_db is not None and after_db is not None:
-            database = after_db - before_db
-        per_call.append((worker + database) / batch / 1e6)
-        if database_part is not None:
-            database_part.append(database / batch / 1e6)
-    return statistics.median(per_call)
+        for name, (run, batch) in runs.items():
+            samples[name].append(_round(run, batch))
+    return {
+        name: (
+            statistics.median(total for total, _ in found),
+            statistics.median(database for _, database in found),
+        )
+        for name, found in samples.items()
+    }
 
 
 def wall_ms(run: Callable[[], object], *, rounds: int) -> float:

@@ -7,7 +7,8 @@ python -m bench.pages engine
 bench/bench_pages.py runs these and prints the table. Each part has its own
 process, so that one part's memory and caches do not colour another's, and its
 own database: on PostgreSQL (DATABASE_URL) `<name>_bench_<clients>` for the
-dashboard, kept between runs because loading 50,000 clients takes minutes, and
+dashboard, kept between runs because loading 50,000 clients takes minutes
+(BENCH_RELOAD=1 loads it again, e.g. after seed_load changed), and
 `<name>_bench_pages` for the rest, made afresh; otherwise a throwaway SQLite file.
 
 Pages are driven through their URLs with Django's test client, as a browser
@@ -118,7 +119,7 @@ def dashboard(clients: int) -> dict:
     from django.core.management import call_command
     from django.urls import reverse
 
-    from bench.measure import cpu_ms, database_cpu_counted, wall_ms
+    from bench.measure import compare_cpu_ms, database_cpu_counted, wall_ms
     from practice.models import Client
     from questionnaires.management.commands.seed_load import (
         load_practitioners,
@@ -127,7 +128,7 @@ def dashboard(clients: int) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    if loaded_clients() != clients:
+    if loaded_clients() != clients or os.environ.get("BENCH_RELOAD"):
         log(f"loading {clients:,} clients (once; kept in the bench database)...")
         call_command("flush", interactive=False, verbosity=0)
         started = time.monotonic()
@@ -138,7 +139,6 @@ def dashboard(clients: int) -> dict:
             stdout=sys.stderr,
         )
         log(f"loaded in {time.monotonic() - started:.0f} s")
-        call_command("migrate", verbosity=0)  # nothing to do; keeps stats fresh
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -149,16 +149,20 @@ def dashboard(clients: int) -> dict:
     fetch(browser, page)
     fetch(browser, bare)
     rounds = 5 if clients <= 10_000 else 3
-    database_part: list[float] = []
+    figures = compare_cpu_ms(
+        {
+            "cofactor": (lambda: fetch(browser, page), 1),
+            "bare": (lambda: fetch(browser, bare), 10),
+        },
+        rounds=rounds,
+    )
     result = {
         "clients": clients,
         "seen": Client.objects.filter(practitioner=practitioner).count(),
         "database_cpu": database_cpu_counted(),
-        "cofactor_ms": cpu_ms(
-            lambda: fetch(browser, page), rounds=rounds, database_part=database_part
-        ),
-        "cofactor_database_ms": statistics.median(database_part),
-        "bare_ms": cpu_ms(lambda: fetch(browser, bare), rounds=7, batch=10),
+        "cofactor_ms": figures["cofactor"][0],
+        "cofactor_database_ms": figures["cofactor"][1],
+        "bare_ms": figures["bare"][0],
         "cofactor_wall_ms": wall_ms(lambda: fetch(browser, page), rounds=rounds),
         "bare_wall_ms": wall_ms(lambda: fetch(browser, bare), rounds=7),
     }
@@ -242,7 +246,13 @@ def intake() -> dict:
     from django.db.models import Count
     from django.urls import reverse
 
-    from bench.measure import cpu_ms, database_cpu_counted, rss_mib, wall_ms
+    from bench.measure import (
+        compare_cpu_ms,
+        cpu_ms,
+        database_cpu_counted,
+        rss_mib,
+        wall_ms,
+    )
     from practice.management.commands.seed_demo import seed_with_cases
     from practice.models import User
     from questionnaires.models import Finding, IssuedSummary, Response
@@ -266,8 +276,17 @@ def intake() -> dict:
     bare = f"/bench/q/{response.code}/step/{number}/"
     page = fetch(browser, step).content.decode()
     fetch(browser, bare)
-    result["step_ms"] = cpu_ms(lambda: fetch(browser, step), rounds=7, batch=3)
-    result["bare_step_ms"] = cpu_ms(lambda: fetch(browser, bare), rounds=7, batch=3)
+    figures = compare_cpu_ms(
+        {
+            "cofactor": (lambda: fetch(browser, step), 3),
+            "bare": (lambda: fetch(browser, bare), 3),
+        },
+        rounds=11,
+    )
+    result["step_ms"], result["bare_step_ms"] = (
+        figures["cofactor"][0],
+        figures["bare"][0],
+    )
     result["step_wall_ms"] = wall_ms(lambda: fetch(browser, step), rounds=7)
 
     # Autosave: the whole step posted, as htmx sends it, with one answer changed.
@@ -287,8 +306,17 @@ def intake() -> dict:
 
     save("cofactor")
     save("bare")
-    result["autosave_ms"] = cpu_ms(lambda: save("cofactor"), rounds=7, batch=3)
-    result["bare_autosave_ms"] = cpu_ms(lambda: save("bare"), rounds=7, batch=3)
+    figures = compare_cpu_ms(
+        {
+            "cofactor": (lambda: save("cofactor"), 4),
+            "bare": (lambda: save("bare"), 4),
+        },
+        rounds=11,
+    )
+    result["autosave_ms"], result["bare_autosave_ms"] = (
+        figures["cofactor"][0],
+        figures["bare"][0],
+    )
 
     # Issuing: Priya reviews Margaret's case, writes advice and issues it, again
     # and again, all through the pages.
