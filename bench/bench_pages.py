@@ -98,6 +98,10 @@ def main() -> None:
             intake["bare_autosave_ms"],
             ">= 0.5x",
         )
+        print(
+            f"  (a request that does nothing, /healthz, costs "
+            f"{intake['floor_ms']:.1f} ms here: the floor under both sides)"
+        )
         weasy = intake.get("weasyprint_ms")
         if weasy:
             page = f"issue a {intake['pages']}-page PDF, WeasyPrint alone"

@@ -288,6 +288,9 @@ def intake() -> dict:
         figures["bare"][0],
     )
     result["step_wall_ms"] = wall_ms(lambda: fetch(browser, step), rounds=7)
+    # What any request costs here before a view does anything: the floor under
+    # both sides of every ratio.
+    result["floor_ms"] = cpu_ms(lambda: fetch(browser, "/healthz"), rounds=7, batch=10)
 
     # Autosave: the whole step posted, as htmx sends it, with one answer changed.
     autosave = reverse("questionnaires:autosave", args=[response.code, number])
