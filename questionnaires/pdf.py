@@ -172,6 +172,9 @@ class SummaryDocument:
     plan: tuple[PlanRow, ...]
     chart: Chart | None
     disclaimer: str = DEFAULT_DISCLAIMER
+    # The client's own supplements: what to stop, what to keep taking.
+    stop_taking: tuple[str, ...] = ()
+    keep_taking: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:

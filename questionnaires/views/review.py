@@ -104,7 +104,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "notes": response.notes.select_related("author"),
         "summaries": list(response.summaries.all()),
         "reopen_form": ReopenForm(),
-        "can_reopen": response.status in intake.REOPENABLE,
+        "can_reopen": response.can_reopen,
         **reading,
     }
 
