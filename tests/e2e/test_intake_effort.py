@@ -158,7 +158,9 @@ def _supplements(page: Page, effort: Effort) -> None:
             _add_row(page, effort, "supplement", i)
         _pick_or_type(page, effort, card.get_by_label("Product name"), product)
         effort.type(card.get_by_label(re.compile("Amount in each")), amount)
-        effort.type(card.get_by_label(re.compile("(Doses|How many) a day")), per_day)
+        per_day_box = card.get_by_label(re.compile("(Doses|How many) a day"))
+        if per_day_box.input_value() != per_day:  # "1" is already there
+            effort.type(per_day_box, per_day)
 
 
 def _diet(page: Page, effort: Effort) -> None:
