@@ -321,13 +321,15 @@ def step_forms(
     """The forms of a step: bound to `data` if given, else showing what is stored."""
     if answers is None:
         answers = answers_by_question(response)
+    skip = qforms.questions_not_asked(step.questions, response)
     if data is None:
         section_form = qforms.SectionForm(
             step.questions,
             initial=qforms.initial_from_answers(step.questions, answers),
+            skip=skip,
         )
     else:
-        section_form = qforms.SectionForm(step.questions, data)
+        section_form = qforms.SectionForm(step.questions, data, skip=skip)
     result = StepForms(section_form=section_form)
     if QuestionKind.MEDICATIONS in step.list_kinds:
         rows = medications if medications is not None else response.medications.all()

@@ -20,10 +20,13 @@ from questionnaires.forms.questions import (  # noqa: F401
     NumberField,
     PastDateField,
     SectionForm,
+    applies,
     build_field,
     field_name,
     initial_from_answers,
     parse_number,
+    parts_field,
+    questions_not_asked,
     raw_value,
     stored_to_data,
 )

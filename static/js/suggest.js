@@ -23,11 +23,6 @@
     announcer.textContent = text;
   }
 
-  function labelText(input) {
-    var label = input.id && document.querySelector('label[for="' + input.id + '"]');
-    return label ? label.textContent.replace(/\*/g, "").trim() : "the name";
-  }
-
   function setUp(input) {
     if (input.dataset.suggestReady) {
       return;
@@ -38,9 +33,16 @@
     list.id = (input.id || "suggest") + "-suggestions-" + counter;
     list.className = "suggest-list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggestions for " + labelText(input));
+    // Not "Suggestions for <label>": the box's own label must stay unique.
+    list.setAttribute("aria-label", "Suggested names");
     list.hidden = true;
-    input.insertAdjacentElement("afterend", list);
+    // The list floats over what follows: if it pushed the page down, closing it
+    // when the box loses focus would move the page under the person's finger.
+    var wrap = document.createElement("div");
+    wrap.className = "suggest-wrap";
+    input.insertAdjacentElement("beforebegin", wrap);
+    wrap.appendChild(input);
+    wrap.appendChild(list);
 
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
