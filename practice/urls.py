@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from practice.views import people, privacy
+from practice.views import branding, people, privacy
 from questionnaires.views import dashboard
 
 # The admin signs in through allauth like everyone else, so MFA applies to it.
@@ -32,6 +32,7 @@ practice_patterns = [
         name="erase-client",
     ),
     path("privacy/", privacy.privacy_notice, name="privacy"),
+    path("practice/logo/", branding.logo, name="logo"),
     path("portal/my-data/", privacy.download_my_data, name="download-my-data"),
     path(
         "portal/delete-my-account/",

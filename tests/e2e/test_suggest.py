@@ -118,3 +118,21 @@ def test_a_supplement_card_asks_four_things_and_keeps_the_rest_under_more_detail
     details = page.locator("details.entry-more")
     expect(details).to_have_attribute("open", "")  # what she chose stays in view
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "1280px"])
+def test_every_step_passes_axe_and_fits(
+    browser, live_server, fresh_questionnaire, viewport
+):
+    """Every step as it is now (three date boxes, feet and inches, comboboxes,
+    "More details"), at the narrowest phone and on a desk."""
+    page = open_step(browser, live_server, fresh_questionnaire, 1, viewport)
+    total = len(intake.steps_for(fresh_questionnaire.version))
+    for number in range(1, total + 1):
+        page.goto(f"/q/{fresh_questionnaire.code}/step/{number}/")
+        expect(
+            page.get_by_text(f"Step {number} of {total}", exact=True)
+        ).to_be_visible()
+        assert_accessible(page)
+        assert_no_sideways_scroll(page)
+    page.context.close()
