@@ -306,7 +306,7 @@ def _real_date(day: str, month: str, year: str) -> datetime.date | None:
         return None
     try:
         return datetime.date(int(year), number, int(day))
-    except ValueError:
+    except (ValueError, OverflowError):  # 31 February; a day of 99999999999999999999
         return None
 
 
