@@ -404,6 +404,10 @@ def answers_for_reading(response: Response) -> dict:
     kind of thing, whatever the number of answers).
     """
     answers = answers_by_question(response)
+    steps = steps_for(response.version)
+    questions = [q for step in steps for q in step.questions]
+    by_concept = {q.concept: answers[q.pk].value for q in questions if q.pk in answers}
+    skip = qforms.not_asked(questions, by_concept)  # as on the pages: not asked
     return {
         "sections": [
             {
@@ -411,12 +415,12 @@ def answers_for_reading(response: Response) -> dict:
                 "rows": [
                     (q, answers.get(q.pk))
                     for q in step.questions
-                    if q.kind not in qforms.LIST_KINDS
+                    if q.kind not in qforms.LIST_KINDS and q.pk not in skip
                 ],
                 "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
                 "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
             }
-            for step in steps_for(response.version)
+            for step in steps
         ],
         "medications": [m for m in response.medications.all() if not m.is_blank],
         "supplements": [s for s in response.supplements.all() if not s.is_blank],

@@ -201,6 +201,17 @@ def test_pregnancy_is_asked_only_when_it_can_apply(
     assert ("Are you breastfeeding?" in page) is asked
 
 
+def test_the_review_leaves_out_what_was_not_asked(signed_in, response):
+    for concept, value in (("sex", "female"), ("date_of_birth", "1952-03-12")):
+        Answer.objects.create(
+            response=response, question=question(response, concept), value=value
+        )
+    page = signed_in.get(f"/q/{response.code}/review/").content.decode()
+    assert "12 March 1952" in page
+    assert "Are you pregnant?" not in page
+    assert "Are you breastfeeding?" not in page
+
+
 def test_a_pregnancy_answer_that_cannot_apply_is_not_read_by_the_engine(response):
     for concept, value in (
         ("sex", "male"),

@@ -24,6 +24,7 @@ from questionnaires.forms.questions import (  # noqa: F401
     build_field,
     field_name,
     initial_from_answers,
+    not_asked,
     parse_number,
     parts_field,
     questions_not_asked,

@@ -661,8 +661,13 @@ def questions_not_asked(questions: list[Question], response) -> set[int]:
             question__concept__in=("sex", "date_of_birth")
         ).values_list("question__concept", "value")
     )
+    return not_asked(conditional, values)
+
+
+def not_asked(questions: list[Question], values: dict[str, object]) -> set[int]:
+    """The ids of those questions that cannot apply, given answers by concept."""
     today = datetime.date.today()
-    return {q.pk for q in conditional if not applies(q.concept, values, today)}
+    return {q.pk for q in questions if not applies(q.concept, values, today)}
 
 
 def _iso_date(value: object) -> datetime.date | None:

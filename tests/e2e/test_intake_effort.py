@@ -239,6 +239,9 @@ def test_count_the_work_of_the_whole_questionnaire_on_a_phone(
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED
     assert [m.name for m in response.medications.all()] == [m[0] for m in MEDICINES]
+    stored = dict(response.answers.values_list("question__concept", "value"))
+    assert stored["date_of_birth"] == "1952-03-12"
+    assert stored["height_cm"] in ("5 ft 3 in", "160")  # after / before issue 11
     figures = {
         "steps": len(effort.steps),
         "pages loaded": effort.pages,
