@@ -34,6 +34,16 @@ from questionnaires.models import Medication, PlanItem, Response, Supplement
 SYMPTOM_PREFIX = "symptom:"
 _YES = {"yes", "true", "y"}
 _LIST_SPLIT = re.compile(r"[\n,;]+")
+# Free-text answers read for red-flag words ("black stools" typed anywhere).
+FREE_TEXT_CONCEPTS = (
+    "medical_history",
+    "allergies",
+    "typical_day",
+    "exercise",
+    "goals",
+    "goals_priority",
+    "anything_else",
+)
 
 
 def build_case_facts(
@@ -78,6 +88,10 @@ def build_case_facts(
         alcohol_units_per_week=_number(answers.get("alcohol_units_per_week")),
         diet_pattern=_text(answers.get("diet_pattern")).lower(),
         symptoms=_symptoms(answers),
+        smoker=_text(answers.get("smoking")).lower() == "current",
+        notes={
+            c: _text(answers[c]) for c in FREE_TEXT_CONCEPTS if _text(answers.get(c))
+        },
     )
 
 

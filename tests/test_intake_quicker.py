@@ -280,3 +280,38 @@ def test_answers_given_on_version_1_stay_readable_after_version_2_is_published(
     name = f"q{old.version.questions.get(concept='date_of_birth').pk}"
     assert f'name="{name}_year" value="1952"' in step
     assert "Step 1 of 11" in step
+
+
+def test_a_save_of_one_box_keeps_the_other_boxes(signed_in, response):
+    """The page's saver posts only what changed: the day, not the month and year."""
+    post_step_1(signed_in, response, date_of_birth=dob(), height_cm={"ft": "5"})
+    day = f"{name_of(response, 'date_of_birth')}_day"
+    inches = f"{name_of(response, 'height_cm')}_in"
+    result = signed_in.post(
+        step_url(response, 1) + "autosave/",
+        {
+            "_saver": "1",
+            "_changed": [day, inches],
+            day: "13",
+            f"_base:{day}": "12",
+            inches: "3",
+        },
+    )
+    assert result.status_code == 200
+    assert stored(response, "date_of_birth") == "1952-03-13"
+    assert stored(response, "height_cm") == "5 ft 3 in"
+
+
+def test_a_box_changed_on_another_device_is_a_conflict_not_an_overwrite(
+    signed_in, response
+):
+    post_step_1(signed_in, response, date_of_birth=dob())
+    Answer.objects.filter(response=response, question__concept="date_of_birth").update(
+        value="1952-03-14"
+    )  # the other device changed the day to 14
+    day = f"{name_of(response, 'date_of_birth')}_day"
+    signed_in.post(
+        step_url(response, 1) + "autosave/",
+        {"_saver": "1", "_changed": day, day: "13", f"_base:{day}": "12"},
+    )
+    assert stored(response, "date_of_birth") == "1952-03-14"

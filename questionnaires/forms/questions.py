@@ -208,8 +208,24 @@ class PartsField(forms.Field):
         """The text to store for what was typed in the boxes; None if nothing."""
         raise NotImplementedError
 
-    def stored_value(self, data, name: str) -> str | None:
-        return self.compose(self.widget.value_from_datadict(data, None, name))
+    def stored_value(self, data, name: str, stored: object = None) -> str | None:
+        """The text to store; a box the post does not carry keeps its stored text.
+
+        The page's saver posts only the boxes that changed (the day, say), so the
+        month and year must come from what is stored, not be emptied.
+        """
+        keys = [f"{name}_{part.suffix}" for part in self.parts]
+        if stored in (None, "") or all(key in data for key in keys):
+            return self.compose(self.widget.value_from_datadict(data, None, name))
+        if name in data and not any(key in data for key in keys):
+            return self.compose(self.widget.value_from_datadict(data, None, name))
+        kept = self.split(str(stored))
+        return self.compose(
+            [
+                data.get(key) if key in data else old
+                for key, old in zip(keys, kept, strict=True)
+            ]
+        )
 
     def data_for(self, name: str, stored: str) -> dict[str, str]:
         """Posted data that would give `stored` back (to re-check a saved answer)."""
@@ -545,11 +561,14 @@ def stored_to_data(questions: list[Question], answers: dict[int, Answer]):
     return data
 
 
-def raw_value(question: Question, data) -> str | list[str] | None:
+def raw_value(
+    question: Question, data, stored: object = None
+) -> str | list[str] | None:
     """What the client entered for one question, unvalidated, ready to store.
 
     A choice that is not one of the question's choices cannot come from the page,
-    so it is not kept; NUL bytes are dropped (PostgreSQL cannot store them).
+    so it is not kept; NUL bytes are dropped (PostgreSQL cannot store them). For a
+    question in several boxes, a box not posted keeps its part of `stored`.
     """
     name = field_name(question)
     choices = _choice_values(question)
@@ -560,7 +579,7 @@ def raw_value(question: Question, data) -> str | list[str] | None:
         return "yes" if data.get(name) else None
     field = parts_field(question)
     if field is not None:
-        return field.stored_value(data, name)
+        return field.stored_value(data, name, stored)
     value = data.get(name)
     if value in (None, ""):
         return None

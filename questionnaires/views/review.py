@@ -24,7 +24,7 @@ from questionnaires.forms import ReopenForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
-from questionnaires.matches import entry_matches
+from questionnaires.matches import entry_matches, understood_entries
 from questionnaires.models import (
     SEVERITY_ORDER,
     Finding,
@@ -96,6 +96,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "supplement_rows": [
             (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
         ],
+        "understood": understood_entries(facts, knowledge),
         "match_for": match_for,
         "query": query,
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
@@ -224,6 +225,7 @@ def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpR
         substance
         and substance not in knowledge.drugs
         and substance not in (knowledge.nutrients)
+        and substance not in knowledge.products
     ):
         messages.error(request, "Choose a substance from the search results.")
         return redirect(f"{url}?match={row.code}#entry-{row.code}")
@@ -249,6 +251,8 @@ def _substance_name(knowledge, substance_id: str) -> str:
         return knowledge.drugs[substance_id].name
     if substance_id in knowledge.nutrients:
         return knowledge.nutrients[substance_id].name
+    if substance_id in knowledge.products:
+        return knowledge.products[substance_id].name
     return substance_id
 
 
