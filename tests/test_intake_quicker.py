@@ -161,6 +161,7 @@ def test_metric_still_works_and_is_stored_as_before(signed_in, response):
         ({"ft": "5", "in": "14"}, "Enter inches from 0 to 11."),
         ({"ft": "five"}, "Enter the feet as a number, for example 5."),
         ({"ft": "12"}, "Enter a number of no more than 250 cm."),
+        ({"ft": "9" * 40}, "Enter the feet as a number, for example 5."),
     ],
 )
 def test_a_height_that_cannot_be_right_is_refused_and_named(

@@ -444,11 +444,14 @@ class MeasureField(PartsField):
                 f"Enter {i.small_label.lower()} from 0 to {i.per_big - 1}.",
                 code="too_large",
             )
-        check_number(
-            str(i.to_metric(*numbers).quantize(Decimal("0.1"))),
-            unit=i.metric,
-            **limits,
-        )
+        try:
+            metric_value = i.to_metric(*numbers).quantize(Decimal("0.1"))
+        except ArithmeticError as error:  # a number too long to work with
+            raise forms.ValidationError(
+                f"Enter the {i.big_label.lower()} as a number, for example 5.",
+                code="not_a_number",
+            ) from error
+        check_number(str(metric_value), unit=i.metric, **limits)
         return text
 
     def in_metric(self, stored: str) -> Decimal | None:
@@ -459,7 +462,10 @@ class MeasureField(PartsField):
         big_n, small_n = parse_number(big or "0"), parse_number(small or "0")
         if big_n is None or small_n is None:
             return None
-        return self.imperial.to_metric(big_n, small_n)
+        try:
+            return self.imperial.to_metric(big_n, small_n)
+        except ArithmeticError:
+            return None
 
 
 def build_field(question: Question) -> forms.Field:
