@@ -64,7 +64,10 @@ class Effort:
 
 def _next(page: Page, effort: Effort) -> None:
     button = page.get_by_role("button", name=re.compile("^Save and (continue|review)$"))
+    before = page.url
     effort.tap(button)
+    # The page saves first, then moves on: wait for the next address.
+    page.wait_for_url(lambda url: url != before)
     page.wait_for_load_state()
 
 
@@ -209,7 +212,8 @@ def walk_questionnaire(page: Page) -> Effort:
         handler(page, effort)
         effort.page_seen(page)  # its height once filled in
         _next(page, effort)
-        expect(page.get_by_role("alert")).to_have_count(0)
+        alerts = page.get_by_role("alert")
+        assert alerts.count() == 0, alerts.all_inner_texts()
     effort.page_seen(page)  # the review
     effort.tap(page.get_by_role("button", name="Send my questionnaire"))
     expect(
