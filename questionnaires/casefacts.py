@@ -120,16 +120,6 @@ def supplement_entry(row: Supplement) -> SupplementEntry:
     )
 
 
-def plan_entries(response: Response) -> list[SupplementEntry]:
-    """The practitioner's supplement plan, as the engine reads it.
-
-    Every check of a case includes the plan, so that a re-check never withdraws a
-    plan finding the practitioner has already decided.
-    """
-    rows = PlanItem.objects.filter(advice__response=response)
-    return [plan_entry(row) for row in rows if not row.is_blank]
-
-
 def plan_entry(row: PlanItem) -> SupplementEntry:
     """One plan row; amounts are what the product label states (elemental)."""
     return _dose_entry(row, ref=f"plan:{row.code}")

@@ -30,7 +30,6 @@ from questionnaires.models import (
     QuestionnaireVersion,
     Response,
     ResponseEvent,
-    ResponseStatus,
     Section,
     Supplement,
 )
@@ -39,11 +38,7 @@ from questionnaires.templatetags.answers import answer_text
 log = logging.getLogger(__name__)
 
 QUESTIONNAIRE_KEY = "health"
-REOPENABLE = (
-    ResponseStatus.SUBMITTED,
-    ResponseStatus.IN_REVIEW,
-    ResponseStatus.READY_FOR_ADVICE,
-)
+REOPENABLE = Response.REOPENABLE
 
 
 class NoPublishedQuestionnaire(Exception):
@@ -647,10 +642,7 @@ def submit(
         if found:
             raise IncompleteResponse(found)
         _drop_blank_rows(locked)
-        locked.status = ResponseStatus.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_at"])
-        ResponseEvent.objects.create(response=locked, kind=EventKind.SUBMITTED, by=by)
+        locked.submit(by=by)
         record(
             action=AuditAction.CHANGED,
             request=request,
@@ -691,15 +683,9 @@ def reopen(
     """Let the client change a submitted questionnaire, telling them why."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
-        if locked.status not in REOPENABLE:
+        if not locked.can_reopen:
             raise ValueError("Only a submitted questionnaire can be reopened.")
-        locked.status = ResponseStatus.REOPENED
-        locked.reopened_at = timezone.now()
-        locked.reopen_message = message
-        locked.save(update_fields=["status", "reopened_at", "reopen_message"])
-        ResponseEvent.objects.create(
-            response=locked, kind=EventKind.REOPENED, by=by, message=message
-        )
+        locked.reopen(by=by, message=message)
         client = locked.client
         # Not the message: the practitioner may have written about the client's health.
         record(

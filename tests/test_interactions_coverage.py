@@ -323,7 +323,35 @@ CLIENTS = {
             "turmeric-anticoagulants",
             "vitamin-e-warfarin",
             "glucosamine-warfarin",
+            "cranberry-warfarin",
         },
+        {"unrecognised-supplement"},
+    ),
+    "simvastatin with red yeast rice (EFSA 2018; Regulation (EU) 2022/860)": (
+        {
+            "age": 63,
+            "medications": [{"name": "Simvastatin 40mg"}],
+            "supplements": [{"name": "Red yeast rice extract"}],
+        },
+        {"red-yeast-rice-statins"},
+        {"unrecognised-supplement"},
+    ),
+    "liquorice root with hypertension (J Hum Hypertens 2017)": (
+        {
+            "age": 58,
+            "conditions": ["hypertension"],
+            "supplements": [{"name": "Licorice root"}],
+        },
+        {"liquorice-hypertension"},
+        {"unrecognised-supplement"},
+    ),
+    "green tea extract with cirrhosis (EFSA 2018)": (
+        {
+            "age": 58,
+            "conditions": ["cirrhosis"],
+            "supplements": [{"name": "Green tea extract", "amount": 500}],
+        },
+        {"green-tea-extract-liver"},
         {"unrecognised-supplement"},
     ),
 }
