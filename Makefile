@@ -4,9 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
+# Links in emails point at the port the demo really runs on (`make run PORT=8080`).
+COFACTOR_SITE_URL ?= http://127.0.0.1:$(PORT)
+
 # Development only: DEBUG on, plain HTTP, MFA not required, a throwaway secret.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 COFACTOR_REQUIRE_STAFF_MFA=0 \
-	DJANGO_SECRET_KEY=development-only-secret-not-for-production
+	DJANGO_SECRET_KEY=development-only-secret-not-for-production \
+	COFACTOR_SITE_URL=$(COFACTOR_SITE_URL)
 
 .PHONY: run test lint format bench clean
 

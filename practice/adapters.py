@@ -32,3 +32,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 reason="rate_limited",
             )
             raise
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (password reset) come from the client's practice."""
+        from practice.models import Practice
+
+        super().send_mail(
+            template_prefix, email, {**context, "practice": Practice.current()}
+        )
+
+    def format_email_subject(self, subject: str) -> str:
+        """No "Cofactor:" prefix: the subject names the client's practice itself."""
+        return " ".join(str(subject).split())

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from practice.admin_base import hide_from_index
 from practice.middleware import keep_alive
-from practice.views import people, privacy, staff
+from practice.views import branding, people, privacy, staff
 from questionnaires.views import dashboard
 
 # The admin signs in through allauth like everyone else, so MFA applies to it.
@@ -67,6 +67,7 @@ practice_patterns = [
         name="accept-staff-invitation",
     ),
     path("privacy/", privacy.privacy_notice, name="privacy"),
+    path("practice/logo/", branding.logo, name="logo"),
     path("portal/my-data/", privacy.download_my_data, name="download-my-data"),
     path(
         "portal/delete-my-account/",

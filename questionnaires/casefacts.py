@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from questionnaires.forms.questions import applies
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.facts import (
     BASES,
@@ -74,8 +75,9 @@ def build_case_facts(
     return CaseFacts(
         age=_age(_date(answers.get("date_of_birth")), on),
         sex=_choice(answers.get("sex"), SEXES),
-        pregnant=_yes(answers.get("pregnant")),
-        breastfeeding=_yes(answers.get("breastfeeding")),
+        pregnant=_yes(answers.get("pregnant")) and applies("pregnant", answers, on),
+        breastfeeding=_yes(answers.get("breastfeeding"))
+        and applies("breastfeeding", answers, on),
         conditions=_conditions(answers, knowledge),
         medications=tuple(
             medication_entry(row)

@@ -279,12 +279,15 @@ def _save_locked(
     for question in step.questions:
         if question.kind in qforms.LIST_KINDS or not changes.touches(question):
             continue
-        value = qforms.raw_value(question, changes.data)
         answer = answers.get(question.pk)
         stored = answer.value if answer else None
+        # `stored` fills the boxes of a date or a height that the post left out.
+        value = qforms.raw_value(question, changes.data, stored)
         if stored == value:
             continue
-        if changes.partial and stored != qforms.raw_value(question, changes.base):
+        if changes.partial and stored != qforms.raw_value(
+            question, changes.base, stored
+        ):
             conflicts.append(_answer_conflict(question, changes, stored, value))
             continue
         if answer is None:
@@ -503,13 +506,15 @@ def step_forms(
     """The forms of a step: bound to `data` if given, else showing what is stored."""
     if answers is None:
         answers = answers_by_question(response)
+    skip = qforms.questions_not_asked(step.questions, response)
     if data is None:
         section_form = qforms.SectionForm(
             step.questions,
             initial=qforms.initial_from_answers(step.questions, answers),
+            skip=skip,
         )
     else:
-        section_form = qforms.SectionForm(step.questions, data)
+        section_form = qforms.SectionForm(step.questions, data, skip=skip)
     result = StepForms(section_form=section_form)
     if QuestionKind.MEDICATIONS in step.list_kinds:
         rows = medications if medications is not None else response.medications.all()
@@ -584,6 +589,10 @@ def answers_for_reading(response: Response) -> dict:
     kind of thing, whatever the number of answers).
     """
     answers = answers_by_question(response)
+    steps = steps_for(response.version)
+    questions = [q for step in steps for q in step.questions]
+    by_concept = {q.concept: answers[q.pk].value for q in questions if q.pk in answers}
+    skip = qforms.not_asked(questions, by_concept)  # as on the pages: not asked
     return {
         "sections": [
             {
@@ -591,12 +600,12 @@ def answers_for_reading(response: Response) -> dict:
                 "rows": [
                     (q, answers.get(q.pk))
                     for q in step.questions
-                    if q.kind not in qforms.LIST_KINDS
+                    if q.kind not in qforms.LIST_KINDS and q.pk not in skip
                 ],
                 "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
                 "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
             }
-            for step in steps_for(response.version)
+            for step in steps
         ],
         "medications": [m for m in response.medications.all() if not m.is_blank],
         "supplements": [s for s in response.supplements.all() if not s.is_blank],

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from questionnaires.views import advice, advice_autosave, intake, practitioner, review
+from questionnaires.views import (
+    advice,
+    advice_autosave,
+    intake,
+    practitioner,
+    review,
+    suggest,
+)
 
 app_name = "questionnaires"
 
 urlpatterns = [
+    path("q/suggest/<str:kind>/", suggest.suggest, name="suggest"),
     path("q/<uuid:code>/", intake.resume, name="resume"),
     path("q/<uuid:code>/step/<int:step>/", intake.step, name="step"),
     path("q/<uuid:code>/step/<int:step>/autosave/", intake.autosave, name="autosave"),

@@ -32,8 +32,12 @@ def valid_answers(step: intake.Step) -> dict[str, object]:
     data: dict[str, object] = {}
     for q in step.questions:
         name = f"q{q.pk}"
-        if q.kind == QuestionKind.DATE:
-            data[name] = "1952-03-14"
+        unit = (q.options or {}).get("unit")
+        if q.kind == QuestionKind.DATE:  # three boxes: day, month, year
+            data.update({f"{name}_day": "14", f"{name}_month": "3"})
+            data[f"{name}_year"] = "1952"
+        elif unit in ("cm", "kg"):  # metric, or feet and inches / stones and pounds
+            data[f"{name}_{unit}"] = str(max((q.options or {}).get("min", 0), 1))
         elif q.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
             data[name] = "Feel more energetic"
         elif q.kind in (QuestionKind.INTEGER, QuestionKind.DECIMAL):

@@ -307,9 +307,8 @@ def test_one_save_is_one_event_and_a_save_that_changes_nothing_is_none(
     client.post(autosave, valid_answers(first))
     client.post(autosave, valid_answers(first))
     (event,) = AuditEvent.objects.filter(detail__event="answers_saved")
-    assert event.detail["answers_changed"] == len(
-        [q for q in first.questions if valid_answers(first).get(f"q{q.pk}")]
-    )
+    # Every answer stored by the first save (a date or a height has several boxes).
+    assert event.detail["answers_changed"] == response.answers.count() > 0
 
 
 def test_reopening_is_recorded_without_the_message(client, priya, alice, case):

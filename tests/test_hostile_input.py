@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from questionnaires import intake
-from questionnaires.forms import LIST_KINDS, PLAN_FIELDS, PastDateField
+from questionnaires.forms import LIST_KINDS, PLAN_FIELDS, PastDateField, parts_field
 from questionnaires.models import (
     ActionKind,
     AdviceDraft,
@@ -162,7 +162,11 @@ def hostile_step_data(data, step: intake.Step, draft: Response, bobs: Response):
     """Hostile values for every field of one step, its rows and its actions."""
     post: dict[str, object] = {}
     for question in step.questions:
-        if question.kind not in LIST_KINDS:
+        field = parts_field(question)
+        if field is not None:  # several boxes: day, month, year; cm or ft and in
+            for part in field.parts:
+                post[f"q{question.pk}_{part.suffix}"] = data.draw(VALUE)
+        elif question.kind not in LIST_KINDS:
             post[f"q{question.pk}"] = data.draw(VALUE)
     for prefix, model, fields in (
         ("medication", Medication, intake.qforms.MedicationForm.draft_fields),
@@ -206,6 +210,11 @@ def assert_stored_safely(draft: Response, step: intake.Step, post: dict) -> None
         if question.kind in LIST_KINDS:
             continue
         stored = answers.get(question.pk)
+        field = parts_field(question)
+        if field is not None:
+            boxes = [last(post[f"q{question.pk}_{p.suffix}"]) for p in field.parts]
+            assert stored == field.compose(boxes), question.concept
+            continue
         posted = post[f"q{question.pk}"]
         choices = {
             QuestionKind.YES_NO: {"yes", "no"},
@@ -298,7 +307,8 @@ def test_invalid_answers_never_submit(alice_client, draft, bobs_draft, data):
 
 def _is_a_past_date(value: str) -> bool:
     try:
-        PastDateField(required=False).clean(value)
+        field = PastDateField(required=False)
+        field.clean(list(field.split(value)))  # as stored from one box, then checked
     except Exception:  # noqa: BLE001 - any refusal means "not a date"
         return False
     return True

@@ -41,7 +41,7 @@ def test_nobody_else_can_open_or_change_alices_questionnaire(
 
 def test_a_step_that_does_not_exist_is_404(client, alice, response):
     client.force_login(alice.user)
-    assert client.get(f"/q/{response.code}/step/12/").status_code == 404
+    assert client.get(f"/q/{response.code}/step/15/").status_code == 404
     assert client.get(f"/q/{response.code}/step/0/").status_code == 404
 
 

@@ -17,6 +17,7 @@ from questionnaires.models import (
 from tests.intake_helpers import (
     answer_everything,
     name_of,
+    question,
     shipped_version,
     step_url,
     valid_answers,
@@ -40,15 +41,15 @@ def signed_in(client, alice):
 def test_the_portal_offers_to_start_the_questionnaire(signed_in, response):
     page = signed_in.get("/portal/").content.decode()
     assert "Start the questionnaire" in page
-    assert "11 short steps" in page
+    assert "14 short steps" in page
     resume = signed_in.get(response.get_absolute_url())
     assert resume["Location"] == step_url(response, 1)
 
 
 def test_a_step_says_where_the_client_is(signed_in, response):
     page = signed_in.get(step_url(response, 3)).content.decode()
-    assert "Step 3 of 11" in page
-    assert 'value="3" max="11"' in page  # the progress bar
+    assert "Step 3 of 14" in page
+    assert 'value="3" max="14"' in page  # the progress bar
     response.refresh_from_db()
     assert response.step_reached == 3
 
@@ -69,13 +70,15 @@ def test_a_number_with_letters_is_refused_next_to_the_field_and_nothing_is_lost(
     step = intake.steps_for(response.version)[0]
     data = {
         **valid_answers(step),
-        name_of(response, "weight_kg"): "sixty",
+        name_of(response, "weight_kg") + "_kg": "sixty",
         "action": "continue",
     }
     result = signed_in.post(step_url(response, 1), data)
     page = result.content.decode()
     assert result.status_code == 422
-    assert "Enter a number, for example 12 or 2.5 kg." in page
+    weight = question(response, "weight_kg").text
+    # The message names its question, at the top and next to the boxes.
+    assert page.count(f"{weight} Enter a number, for example 12 or 2.5.") == 2
     assert 'value="sixty"' in page  # what was typed is still in the box
     assert 'aria-invalid="true"' in page
     # Everything on the page was saved as typed, the mistake included.

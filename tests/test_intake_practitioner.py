@@ -59,7 +59,7 @@ def test_the_client_page_shows_progress(client, priya, alice, version):
     client.get(f"/q/{response.code}/step/4/")
     client.force_login(priya.user)
     page = client.get(alice.get_absolute_url()).content.decode()
-    assert "Reached step 4 of 11" in page
+    assert "Reached step 4 of 14" in page
     dashboard = client.get("/dashboard/").content.decode()
     assert "In progress (step 4)" in dashboard
 

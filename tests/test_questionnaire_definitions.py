@@ -104,7 +104,7 @@ def test_bulk_updates_and_deletes_of_a_published_version_are_refused(v1):
     with pytest.raises(FrozenVersionError):
         Section.objects.filter(version=v1).delete()
     assert not v1.questions.filter(text="Changed").exists()
-    assert v1.sections.count() == 11
+    assert v1.sections.count() == 14
 
 
 def test_a_retired_version_stays_frozen(v1, draft):
@@ -276,8 +276,8 @@ def test_the_version_list_shows_status_and_responses(admin_client, v1, draft, al
         for v in page.context["cl"].result_list
     }
     assert rows == {
-        1: (VersionStatus.PUBLISHED, 1, 11),
-        2: (VersionStatus.DRAFT, 0, 11),
+        1: (VersionStatus.PUBLISHED, 1, 14),
+        2: (VersionStatus.DRAFT, 0, 14),
     }
 
 

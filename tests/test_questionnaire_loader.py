@@ -289,7 +289,7 @@ def test_the_command_loads_the_shipped_questionnaire_once(db):
     assert run() == "Health questionnaire: unchanged (version 1)\n"
     version = Questionnaire.objects.get(key="health").published_version()
     assert version.number == 1
-    assert version.sections.count() == 11
+    assert version.sections.count() == 14
 
 
 def test_the_command_says_when_an_admin_version_is_published(db, tmp_path, ada):
@@ -304,6 +304,6 @@ def test_the_command_says_when_an_admin_version_is_published(db, tmp_path, ada):
 def test_the_command_checks_files_without_loading_them(db):
     output = run("--check")
     assert re.fullmatch(
-        r"Health questionnaire: valid \(11 sections, \d+ questions\)\n", output
+        r"Health questionnaire: valid \(14 sections, \d+ questions\)\n", output
     )
     assert not QuestionnaireVersion.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 
 from questionnaires.forms.questions import parse_number, without_nul
 from questionnaires.models import (
@@ -51,6 +52,15 @@ class MedicationForm(EntryForm):
             "strength": "For example 10 mg.",
             "frequency": "For example once a day, or as needed.",
             "since": "A year or a month is fine, for example 2019.",
+        }
+        widgets = {
+            "name": forms.TextInput(
+                attrs={
+                    "data-suggest-url": reverse_lazy(
+                        "questionnaires:suggest", args=["medicines"]
+                    )
+                }
+            ),
         }
 
     def clean(self):
@@ -138,18 +148,25 @@ class SupplementForm(DoseForm):
             "form": "Form (if the label says)",
             "amount": "Amount in each dose, as printed on the label",
             "unit": "Unit",
-            "per_day": "Doses a day",
+            "per_day": "How many a day",
             "amount_unknown": "I don't know the amount",
             "basis": "What the amount on the label means",
         }
         help_texts = {
-            "product": "For example Magnesium Citrate 150 mg, or the brand name.",
+            "product": "For example Magnesium citrate, or the brand name.",
             "nutrient": "For example magnesium, vitamin D, fish oil.",
             "form": "For example citrate, glycinate, oxide.",
             "amount": "Just the number, for example 150.",
             "per_day": "How many tablets, capsules or doses you take a day.",
         }
         widgets = {
+            "product": forms.TextInput(
+                attrs={
+                    "data-suggest-url": reverse_lazy(
+                        "questionnaires:suggest", args=["supplements"]
+                    )
+                }
+            ),
             "amount": forms.TextInput(attrs={"inputmode": "decimal"}),
             "per_day": forms.TextInput(attrs={"inputmode": "decimal"}),
             "basis": forms.RadioSelect,

@@ -333,6 +333,8 @@ class SupplementUnit(models.TextChoices):
 class AmountBasis(models.TextChoices):
     ELEMENTAL = "elemental", "The amount of the nutrient itself (usual on UK labels)"
     COMPOUND = "compound", "The weight of the whole compound"
+    # Read as the nutrient itself (the larger figure, so limits are not missed).
+    UNSURE = "unsure", "I'm not sure"
 
 
 class DoseValues:
@@ -366,7 +368,7 @@ class Supplement(DoseValues, EntryBase):
     per_day = models.CharField("doses per day", max_length=40, blank=True, default="1")
     amount_unknown = models.BooleanField("I don't know the amount", default=False)
     basis = models.CharField(
-        max_length=20, choices=AmountBasis.choices, default=AmountBasis.ELEMENTAL
+        max_length=20, choices=AmountBasis.choices, default=AmountBasis.UNSURE
     )
 
     class Meta(EntryBase.Meta):

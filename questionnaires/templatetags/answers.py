@@ -1,8 +1,12 @@
 """Show a stored answer as the client chose it ("Moderate or frequent", not "2")."""
 
+import datetime
+
 from django import template
+from django.utils.dateformat import format as format_date
 
 from questionnaires.forms import SYMPTOM_CHOICES, YES_NO_CHOICES
+from questionnaires.forms.questions import MeasureField, parts_field
 from questionnaires.models import Answer, Question, QuestionKind
 
 register = template.Library()
@@ -23,11 +27,26 @@ def answer_text(question: Question, answer: Answer | None) -> str:
     labels = _LABELS.get(question.kind) or dict(tuple(c) for c in question.choices)
     if isinstance(value, list):
         return ", ".join(str(labels.get(v, v)) for v in value)
+    if question.kind == QuestionKind.DATE:
+        return long_date(value)
     text = str(labels.get(value, value))
     unit = (question.options or {}).get("unit")
     if unit and question.kind in (QuestionKind.INTEGER, QuestionKind.DECIMAL):
+        field = parts_field(question)
+        if isinstance(field, MeasureField) and not text.replace(".", "").isdigit():
+            metric = field.in_metric(text)  # "5 ft 3 in (160 cm)"
+            return f"{text} ({metric:.0f} {unit})" if metric is not None else text
         text = f"{text} {unit}"
     return text
+
+
+@register.filter
+def long_date(value: object) -> str:
+    """ "1952-03-12" -> "12 March 1952"; anything else as it is."""
+    try:
+        return format_date(datetime.date.fromisoformat(str(value)), "j F Y")
+    except ValueError:
+        return str(value)
 
 
 # Where in the questionnaire an engine trigger's ref comes from.

@@ -182,6 +182,8 @@ def _fields_in_order(current: intake.Step, forms: intake.StepForms) -> list[dict
     for question in current.questions:
         item = {"question": question, "kind": question.kind}
         if question.kind not in (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS):
+            if f"q{question.pk}" not in forms.section_form.fields:
+                continue  # cannot apply to this person: not asked
             item["field"] = forms.section_form[f"q{question.pk}"]
         if question.body_system and question.body_system != system:
             system = question.body_system

@@ -32,7 +32,7 @@ def fresh_questionnaire(demo):
 
 def check_page(page: Page, step: int | None = None) -> None:
     if step is not None:
-        expect(page.get_by_text(f"Step {step} of 11", exact=True)).to_be_visible()
+        expect(page.get_by_text(f"Step {step} of 14", exact=True)).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scroll(page)
 
@@ -50,10 +50,12 @@ def choose_none_for_every_symptom(page: Page) -> None:
 def fill_first_half(page: Page) -> None:
     # 1 About you
     check_page(page, 1)
-    page.get_by_label("What is your date of birth?").fill("1952-03-14")
+    born = page.get_by_role("group", name="What is your date of birth?")
+    for box, typed in (("Day", "14"), ("Month", "3"), ("Year", "1952")):
+        born.get_by_label(box).press_sequentially(typed)
     page.get_by_role("group", name="What is your sex?").get_by_label("Female").check()
-    page.get_by_role("group", name="Are you pregnant?").get_by_label("No").check()
-    page.get_by_label("How much do you weigh, in kilograms?").fill("61")
+    weight = page.get_by_role("group", name="How much do you weigh?")
+    weight.get_by_label("Kilograms").press_sequentially("61")
     continue_(page)
     # 2 Your health
     check_page(page, 2)
@@ -65,6 +67,10 @@ def fill_first_half(page: Page) -> None:
     page.evaluate("window.sameDocument = true")
     for i, (name, strength, often) in enumerate(MEDICINES, start=1):
         if i > 1:
+            # The add-after-typing race is issue 11 items 1-3 (another branch);
+            # until then leave the last field and let its autosaves finish first.
+            page.keyboard.press("Tab")
+            page.wait_for_timeout(1200)
             page.get_by_role("button", name="Add another medicine").click()
         row = page.get_by_role("group", name=f"Medicine {i}")
         expect(row).to_be_visible()
@@ -82,14 +88,19 @@ def fill_first_half(page: Page) -> None:
         SUPPLEMENTS, start=1
     ):
         if i > 1:
+            # The add-after-typing race is issue 11 items 1-3 (another branch);
+            # until then leave the last field and let its autosaves finish first.
+            page.keyboard.press("Tab")
+            page.wait_for_timeout(1200)
             page.get_by_role("button", name="Add another supplement").click()
         row = page.get_by_role("group", name=f"Supplement {i}", exact=True)
         expect(row).to_be_visible()
         row.get_by_label("Product name").fill(product)
+        row.get_by_text("More details, if the label says").click()
         row.get_by_label("Nutrient or ingredient").fill(nutrient)
         row.get_by_label("Form (if the label says)").fill(form)
         row.get_by_label("Amount in each dose, as printed on the label").fill(amount)
-        row.get_by_label("Doses a day").fill(per_day)
+        row.get_by_label("How many a day").fill(per_day)
     check_page(page, 4)
     continue_(page)
     # 5 Food and drink: a mistake first, refused next to the field and kept
@@ -119,23 +130,23 @@ def fill_second_half(page: Page) -> None:
         "4"
     )
     continue_(page)
-    # 7 and 8 How you feel
-    for step in (7, 8):
+    # 7 to 11 How you feel
+    for step in (7, 8, 9, 10, 11):
         check_page(page, step)
         choose_none_for_every_symptom(page)
         continue_(page)
-    # 9 Daily life
-    check_page(page, 9)
+    # 12 Daily life
+    check_page(page, 12)
     page.get_by_label("About how many hours do you sleep on a usual night?").fill("7")
     continue_(page)
-    # 10 Your goals
-    check_page(page, 10)
+    # 13 Your goals
+    check_page(page, 13)
     page.get_by_label("What would you most like help with?").fill(
         "Sleep better and keep my bones strong"
     )
     continue_(page)
-    # 11 Your consent
-    check_page(page, 11)
+    # 14 Your consent
+    check_page(page, 14)
     page.get_by_role("checkbox").check()
     page.get_by_role("button", name="Save and review").click()
     page.wait_for_load_state()
@@ -152,14 +163,14 @@ def test_alice_fills_in_everything_comes_back_and_sends_it_once(
     sign_in(page, "client@example.com")
     page.get_by_role("link", name="Start the questionnaire").click()
     fill_first_half(page)
-    expect(page.get_by_text("Step 6 of 11", exact=True)).to_be_visible()
+    expect(page.get_by_text("Step 6 of 14", exact=True)).to_be_visible()
     phone.close()
 
     # Second sitting, another device: she carries on where she left off.
     tablet = new_context(browser, live_server)
     page = tablet.new_page()
     sign_in(page, "client@example.com")
-    expect(page.get_by_text("You have reached step 6 of 11")).to_be_visible()
+    expect(page.get_by_text("You have reached step 6 of 14")).to_be_visible()
     check_page(page)
     page.get_by_role("link", name="Continue where you left off").click()
     fill_second_half(page)
