@@ -216,6 +216,23 @@ def test_disclaimer_closes_the_summary(margaret_text):
     assert flat(DEFAULT_DISCLAIMER) in margaret_text
 
 
+def test_the_closing_note_never_stands_alone_on_the_last_page():
+    """However long the advice, the disclaimer shares its page with the follow-up.
+
+    Longer and longer diet advice walks the page break through the end of the
+    summary; without care one length leaves "About this summary" alone on a sheet.
+    """
+    for extra_lines in range(0, 44, 4):
+        diet = margaret().diet + "".join(
+            f"\n- Idea {n}: a bowl of porridge with berries."
+            for n in range(extra_lines)
+        )
+        pages = PdfReader(BytesIO(render_pdf(margaret(diet=diet)))).pages
+        texts = [flat(page.extract_text()) for page in pages]
+        closing = next(t for t in texts if "About this summary" in t)
+        assert "We will meet again" in closing, (extra_lines, len(pages))
+
+
 def test_every_page_is_numbered_page_x_of_y(margaret_pdf):
     pages = PdfReader(BytesIO(margaret_pdf)).pages
     assert len(pages) >= 2
