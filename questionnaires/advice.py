@@ -9,7 +9,6 @@ import hashlib
 import io
 import logging
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -17,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from practice import emails
+from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Practice, User
 from questionnaires import findings as finding_store
@@ -210,10 +209,11 @@ def issue_summary(
 ) -> IssuedSummary:
     """Render the summary as a PDF and keep it as the next version, for good.
 
-    Everything happens in one transaction and the file is removed again if the
-    transaction fails, so a failure never leaves a half-issued summary.
+    Everything happens in one transaction; the file is written under a pending
+    name and moved into place after the commit, so a failure never leaves a
+    half-issued summary or a file that looks issued.
     """
-    stored_name = ""
+    pending_name = ""
     try:
         with transaction.atomic():
             locked = Response.objects.select_for_update().get(pk=response.pk)
@@ -225,14 +225,12 @@ def issue_summary(
             document = summary_document(locked, version=version)
             content = pdf.render_pdf(document)
             digest = hashlib.sha256(content).hexdigest()
-            stored_name = default_storage.save(
-                f"summaries/{locked.code}/advice-summary-v{version}.pdf",
-                ContentFile(content),
-            )
+            final_name = f"summaries/{locked.code}/advice-summary-v{version}.pdf"
+            pending_name = media.save_pending(final_name, content)
             summary = IssuedSummary.objects.create(
                 response=locked,
                 version=version,
-                file_name=stored_name,
+                file_name=final_name,
                 sha256=digest,
                 size=len(content),
                 pages=_page_count(content),
@@ -260,16 +258,20 @@ def issue_summary(
                     "pages": summary.pages,
                 },
             )
+            emails.send_summary_ready_email(
+                to=client.user.email,
+                client_name=client.user.full_name,
+                practice_name=Practice.current().name,
+                client=client,
+            )
+            # The PDF gets its name only once the record of it is committed; a
+            # crash before the move leaves a pending file that clean_media finishes.
             transaction.on_commit(
-                lambda: emails.send_summary_ready_email(
-                    to=client.user.email,
-                    client_name=client.user.full_name,
-                    practice_name=Practice.current().name,
-                )
+                lambda: media.move_into_place(pending_name, final_name), robust=True
             )
     except BaseException:
-        if stored_name:
-            default_storage.delete(stored_name)
+        if pending_name:
+            default_storage.delete(pending_name)
         raise
     log.info("summary %s v%s issued by user %s", summary.code, version, by.code)
     response.refresh_from_db(fields=["status"])

@@ -103,7 +103,11 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def resend_invitation(request: HttpRequest, code: str) -> HttpResponse:
     client = access.get_client(request.user, code)
-    if client.has_joined:
+    if client.is_erased:
+        messages.error(
+            request, "This client's data has been erased, so nothing was sent."
+        )
+    elif client.has_joined:
         messages.info(
             request,
             f"{client.user.full_name} has already set a password; "
