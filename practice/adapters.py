@@ -1,10 +1,12 @@
 """django-allauth behaviour for Cofactor."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django import forms
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
-from practice import audit
+from practice import audit, emails
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,3 +26,24 @@ class AccountAdapter(DefaultAccountAdapter):
                 reason="rate_limited",
             )
             raise
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Queue allauth's emails (password resets and notices) like our own, so a
+        mail server that is down never fails the page."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                **context,
+            },
+        )
+        emails.queue(
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            kind=template_prefix.rsplit("/", 1)[-1],
+        )

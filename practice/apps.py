@@ -9,7 +9,7 @@ class PracticeConfig(AppConfig):
         from allauth.mfa import signals as mfa_signals
         from django.contrib.auth import signals
 
-        from practice import audit, middleware
+        from practice import audit, checks, middleware  # noqa: F401 - registers checks
 
         # Every sign-in attempt goes to the audit log, whichever form it came from.
         signals.user_logged_in.connect(audit.on_login, dispatch_uid="audit-login")

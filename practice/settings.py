@@ -96,11 +96,22 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=1),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
-    }
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "pool": {
+                "min_size": env.int("DATABASE_POOL_MIN", default=1),
+                "max_size": env.int("DATABASE_POOL_MAX", default=10),
+                # While the database is down a request waits this long for a
+                # connection, then gets a "try again" page (503) instead of hanging.
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+            },
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections instead
+    # The pool checks a connection before lending it, so one that died with a
+    # database restart is replaced instead of failing the request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE avoids "database is locked" when two requests write at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

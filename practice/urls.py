@@ -7,6 +7,8 @@ from django.urls import include, path
 from practice.views import people, privacy
 from questionnaires.views import dashboard
 
+handler500 = "practice.views.errors.server_error"
+
 # The admin signs in through allauth like everyone else, so MFA applies to it.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Cofactor administration"
