@@ -36,8 +36,35 @@ def save_pending(final_name: str, content: bytes) -> str:
 
 
 def move_into_place(pending_name: str, final_name: str) -> None:
-    """Give a pending file its final name (replacing any leftover file there)."""
-    os.replace(default_storage.path(pending_name), default_storage.path(final_name))
+    """Give a pending file its final name (replacing any leftover file there).
+
+    Nothing to do if a reader has already moved it (see `finish_move`).
+    """
+    try:
+        os.replace(default_storage.path(pending_name), default_storage.path(final_name))
+    except FileNotFoundError:
+        if not default_storage.exists(final_name):
+            raise
+
+
+def finish_move(final_name: str, sha256: str) -> bool:
+    """Move a committed record's file into place if a crash left it pending.
+
+    Only a committed record can be read by another request, so a pending file
+    whose bytes match the record's hash is that record's file. True if moved.
+    """
+    if default_storage.exists(final_name):
+        return False
+    folder = Path(default_storage.path(final_name)).parent
+    for path in sorted(folder.glob("*" + PENDING_SUFFIX)) if folder.is_dir() else ():
+        name = Path(final_name).parent.joinpath(path.name).as_posix()
+        if _completes(path, final_name, {final_name: sha256}) and (
+            _final_name(name) == final_name
+        ):
+            move_into_place(name, final_name)
+            log.warning("file %s moved into place on first read", final_name)
+            return True
+    return False
 
 
 def remove_folder(name: str) -> None:

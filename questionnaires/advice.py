@@ -280,6 +280,7 @@ def issue_summary(
 
 def read_issued(summary: IssuedSummary) -> bytes:
     """The issued PDF's bytes, checked against the hash recorded when issued."""
+    media.finish_move(summary.file_name, summary.sha256)
     with default_storage.open(summary.file_name, "rb") as handle:
         content = handle.read()
     if hashlib.sha256(content).hexdigest() != summary.sha256:

@@ -265,10 +265,9 @@ def test_a_database_failure_after_writing_removes_the_file(
 
 
 @pytest.fixture
-def issued(priya_client, case, django_capture_on_commit_callbacks):
+def issued(priya_client, case):
     ready_to_issue(priya_client, case)
-    with django_capture_on_commit_callbacks(execute=True):  # the PDF moves into place
-        issue(priya_client, case)
+    issue(priya_client, case)
     return IssuedSummary.objects.get()
 
 

@@ -309,3 +309,17 @@ def test_a_password_reset_goes_through_the_queue(client, db, priya, settings):
     assert reply.status_code == 200
     email = OutgoingEmail.objects.get(to="priya@example.org")
     assert "/accounts/password/reset/key/" in email.body
+
+
+@pytest.mark.parametrize("who", ["priya", "alice"])
+def test_only_admins_may_open_the_outbox(client, db, request, who):
+    person = request.getfixturevalue(who)
+    client.force_login(person.user)
+    reply = client.get("/admin/practice/outgoingemail/")
+    assert reply.status_code == 302
+    assert "/login/" in reply["Location"]
+
+
+def test_the_outbox_is_not_shown_to_anonymous_visitors(client, db):
+    reply = client.get("/admin/practice/outgoingemail/")
+    assert reply.status_code == 302 and "/login/" in reply["Location"]

@@ -196,3 +196,27 @@ def test_clean_media_leaves_a_fresh_pending_file_of_an_issue_in_progress(
     fresh.write_bytes(b"%PDF being issued")
     call_command("clean_media")
     assert fresh.exists()
+
+
+def test_a_download_finishes_a_move_a_crash_interrupted(client, alice, case, settings):
+    summary = IssuedSummary.objects.get()
+    final = settings.MEDIA_ROOT / summary.file_name
+    final.rename(final.with_name(final.name + ".pending"))  # committed, not moved
+    client.force_login(alice.user)
+    reply = client.get(summary.get_absolute_url())
+    assert reply.status_code == 200
+    assert reply.content.startswith(b"%PDF")
+    assert final.exists()
+
+
+def test_a_pending_file_that_does_not_match_is_not_served(
+    client, alice, case, settings
+):
+    summary = IssuedSummary.objects.get()
+    final = settings.MEDIA_ROOT / summary.file_name
+    final.unlink()
+    final.with_name(final.name + ".pending").write_bytes(b"%PDF something else")
+    client.force_login(alice.user)
+    reply = client.get(summary.get_absolute_url())
+    assert reply.status_code == 404
+    assert not final.exists()
