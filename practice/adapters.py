@@ -10,6 +10,14 @@ from practice import audit, emails
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Say how the rightful person gets in: a reset ends the wait at once.
+        "too_many_login_attempts": "Too many failed sign-in attempts for this "
+        "account. Try again in a few minutes, or reset your password: that lets "
+        "you in straight away.",
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Nobody signs themselves up: clients are invited, staff made by an admin."""
         return False

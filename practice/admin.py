@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from practice import admin_email  # noqa: F401 - registers the outbox
+from practice.addresses import trust_address
 from practice.admin_base import ReadOnlyAdminMixin
 from practice.admin_forms import PracticeAdminForm
 from practice.admin_privacy import erase_selected_clients
 from practice.audit import email_fingerprint, record
 from practice.models import (
+    STAFF_ROLES,
     AuditAction,
     AuditEvent,
     Client,
@@ -26,6 +28,7 @@ from practice.models import (
     User,
 )
 from practice.profiles import ensure_profile
+from practice.staff import end_sessions, send_staff_invitation
 
 AUDIT_LIST = "admin:practice_auditevent_changelist"
 
@@ -143,6 +146,8 @@ class UserAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         ensure_profile(obj)
+        if not change or "email" in form.changed_data:
+            trust_address(obj)  # the practice typed it; an old address goes
         if change and not form.changed_data:
             return
         record(
@@ -154,6 +159,14 @@ class UserAdmin(admin.ModelAdmin):
             if change
             else {"role": obj.role},
         )
+        if not change and obj.role in STAFF_ROLES and not obj.has_usable_password():
+            # Made without a password: they choose one, as if invited in the app.
+            send_staff_invitation(user=obj, sent_by=request.user, request=request)
+            self.message_user(
+                request,
+                f"An invitation to choose a password was emailed to {obj.email}.",
+                messages.SUCCESS,
+            )
 
     def _record_each(self, request: HttpRequest, users, detail: dict) -> None:
         for user in users:
@@ -177,6 +190,16 @@ class UserAdmin(admin.ModelAdmin):
             {"fields": ["is_active"], "is_active": {"from": True, "to": False}},
         )
         self.message_user(request, f"Deactivated {n} account(s).", messages.SUCCESS)
+        # Their clients now have nobody reading their answers.
+        for practitioner in Practitioner.objects.filter(
+            user__in=users, clients__isnull=False
+        ).annotate(n=Count("clients")):
+            self.message_user(
+                request,
+                f"{practitioner} still has {practitioner.n} client(s): move them "
+                "to another practitioner in the list of clients.",
+                messages.WARNING,
+            )
         if queryset.filter(pk=request.user.pk).exists():
             self.message_user(
                 request, "You cannot deactivate your own account.", messages.WARNING
@@ -196,12 +219,15 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Reset two-factor authentication (they set it up again)")
     def reset_mfa(self, request: HttpRequest, queryset) -> None:
         users = list(queryset)
-        deleted, _ = Authenticator.objects.filter(user__in=queryset).delete()
+        Authenticator.objects.filter(user__in=queryset).delete()
+        for user in users:
+            end_sessions(user)
         self._record_each(request, users, {"event": "mfa_reset"})
+        # Count people, not authenticators: an app and its recovery codes are two.
         self.message_user(
             request,
-            f"Removed {deleted} authenticator(s). Those people will be asked to set up "
-            "two-factor authentication when they next sign in.",
+            f"Reset two-factor authentication for {len(users)} account(s). They "
+            "will be asked to set it up again when they next sign in.",
             messages.SUCCESS,
         )
 

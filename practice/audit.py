@@ -78,12 +78,15 @@ def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from.
 
     Behind our TLS proxy the connection comes from the proxy, so the client's
-    address is the right-most entry of X-Forwarded-For: the one the proxy added.
-    Entries further left come from the client and can be forged.
+    address is in X-Forwarded-For, ALLAUTH_TRUSTED_PROXY_COUNT entries from the
+    right (the same one allauth's rate limits use). Entries further left come
+    from the client and can be forged.
     """
     meta = request.META
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
+    count = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    entries = str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+    if count and len(entries) >= count:
+        forwarded = entries[-count].strip()
         if _valid_ip(forwarded):
             return forwarded
     remote = str(meta.get("REMOTE_ADDR", "")).strip()

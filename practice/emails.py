@@ -176,6 +176,31 @@ def send_invitation_email(
     )
 
 
+def send_staff_invitation_email(
+    *,
+    to: str,
+    name: str,
+    role: str,
+    invited_by: str,
+    practice_name: str,
+    link: str,
+    expires_at: datetime.datetime,
+) -> None:
+    """Invite a practitioner or admin to choose a password and set up two-factor."""
+    _send(
+        to=to,
+        template="staff_invitation",
+        context={
+            "name": name,
+            "role": role,
+            "invited_by": invited_by,
+            "practice_name": practice_name,
+            "link": link,
+            "expires_at": expires_at,
+        },
+    )
+
+
 def send_questionnaire_ready_email(
     *, to: str, client_name: str, practice_name: str, client: Client | None = None
 ) -> None:

@@ -61,22 +61,11 @@ def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> s
 
     Returns the raw token (the only place it exists apart from the email).
     """
-    now = timezone.now()
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # The lock makes this wait for an erasure running now, and then refuse.
         if Client.objects.select_for_update().get(pk=client.pk).is_erased:
             raise ClientErased(f"client {client.code} is erased")
-        client.invitations.filter(accepted_at=None, revoked_at=None).update(
-            revoked_at=now
-        )
-        invitation = Invitation.objects.create(
-            client=client,
-            token_hash=_hash(token),
-            created_by=sent_by,
-            created_at=now,
-            expires_at=now + datetime.timedelta(days=settings.COFACTOR_INVITATION_DAYS),
-        )
+        invitation, token = replace_invitation(client.invitations, sent_by=sent_by)
         record(
             action=AuditAction.CREATED,
             request=request,
@@ -97,6 +86,21 @@ def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> s
             client=client,
         )
     return token
+
+
+def replace_invitation(invitations, *, sent_by: User | None) -> tuple[object, str]:
+    """Revoke the pending invitations of `invitations` (a client's or a staff
+    member's related manager) and create a new one. Returns it and its raw token."""
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
+    invitation = invitations.create(
+        token_hash=_hash(token),
+        created_by=sent_by,
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=settings.COFACTOR_INVITATION_DAYS),
+    )
+    return invitation, token
 
 
 def find_invitation(token: str) -> Invitation | None:

@@ -254,17 +254,14 @@ class InvitationState(models.TextChoices):
     REVOKED = "revoked", "Replaced by a newer invitation"
 
 
-class Invitation(models.Model):
-    """A single-use link that lets a client set their password.
+class InvitationBase(models.Model):
+    """A single-use link that lets someone set their password.
 
     Only a hash of the token is stored, so a copy of the database cannot be used to
     take over an account that has not been claimed yet.
     """
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="invitations"
-    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -278,11 +275,9 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
         get_latest_by = "created_at"
-
-    def __str__(self) -> str:
-        return f"Invitation for {self.client} ({self.get_state_display()})"
 
     @property
     def state(self) -> InvitationState:
@@ -296,6 +291,37 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return self.state.label
+
+
+class Invitation(InvitationBase):
+    """A client's invitation."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    class Meta(InvitationBase.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.client} ({self.get_state_display()})"
+
+
+class StaffInvitation(InvitationBase):
+    """A practitioner's or admin's invitation: the link lets them choose a password
+    and goes straight on to setting up two-factor authentication."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_invitations",
+    )
+
+    class Meta(InvitationBase.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user} ({self.get_state_display()})"
 
 
 # ------------------------------------------------------------ audit and privacy
@@ -326,6 +352,12 @@ class AuditEventQuerySet(models.QuerySet):
         """Blank the address and browser of these events: the one change allowed,
         made when the person they describe is erased (both are personal data)."""
         return models.QuerySet.update(self, ip=None, user_agent="")
+
+    def remove_older_than(self, cutoff: datetime.datetime) -> int:
+        """Delete the events from before `cutoff`: the retention period is the one
+        way events leave the log (`manage.py apply_retention`)."""
+        deleted, _ = models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return deleted
 
 
 class AuditEvent(models.Model):

@@ -167,7 +167,11 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a backstop; the idle limits below end it sooner
-# allauth's rate limits (login failures, password resets) are on by default; kept.
+# Failed sign-ins: 10 a minute from one address stops a guesser; one account takes
+# 5 wrong passwords a minute and 20 an hour before it waits. Resetting the
+# password ends the wait at once (allauth clears the counts), so the rightful
+# person is never locked out for long. docs/deploy.md, "Sign-in limits".
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/m/key,20/h/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("COFACTOR_MFA_ISSUER", default="Cofactor")
 
@@ -200,8 +204,15 @@ STORAGES = {
 
 # Security. Production defaults; DEBUG relaxes only what plain-HTTP development needs.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies append to X-Forwarded-For: the client's address is that many
+# entries from the right. Never read unless we are behind a proxy, because a
+# client can send the header themselves (and pick the address rate limits see).
+ALLAUTH_TRUSTED_PROXY_COUNT = (
+    env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1) if BEHIND_TLS_PROXY else 0
+)
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -258,6 +269,9 @@ COFACTOR_SITE_URL = env.str(
     if DEBUG or not ALLOWED_HOSTS
     else f"https://{ALLOWED_HOSTS[0]}",
 ).rstrip("/")
+# Audit events older than this are deleted by `manage.py apply_retention` (run it
+# daily; docs/operations.md). Six years by default: set your practice's period.
+COFACTOR_AUDIT_RETENTION_DAYS = env.int("COFACTOR_AUDIT_RETENTION_DAYS", default=2192)
 # The privacy notice version recorded with consent if none has been published
 # (a data migration publishes version "1"; admins publish later ones).
 COFACTOR_PRIVACY_NOTICE_VERSION = "1"

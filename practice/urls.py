@@ -4,7 +4,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from practice.views import people, privacy
+from practice.admin_base import hide_from_index
+from practice.views import people, privacy, staff
 from questionnaires.views import dashboard
 
 handler500 = "practice.views.errors.server_error"
@@ -14,6 +15,16 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Cofactor administration"
 admin.site.site_title = "Cofactor admin"
 admin.site.index_title = "Accounts, practice and questionnaires"
+hide_from_index(
+    admin.site,
+    {
+        "account.emailaddress",
+        "mfa.authenticator",
+        "auth.group",
+        "questionnaires.section",
+        "questionnaires.question",
+    },
+)
 
 practice_patterns = [
     path("", people.home, name="home"),
@@ -33,6 +44,29 @@ practice_patterns = [
         privacy.erase_client,
         name="erase-client",
     ),
+    path("staff/people/", staff.staff_list, name="staff-list"),
+    path("staff/people/invite/", staff.invite_staff, name="invite-staff"),
+    path(
+        "staff/people/<uuid:code>/resend-invitation/",
+        staff.resend_staff_invitation,
+        name="resend-staff-invitation",
+    ),
+    path(
+        "staff/people/<uuid:code>/deactivate/",
+        staff.deactivate_staff,
+        name="deactivate-staff",
+    ),
+    path(
+        "staff/people/<uuid:code>/reset-two-factor/",
+        staff.reset_staff_mfa,
+        name="reset-staff-mfa",
+    ),
+    path("staff/audit/", staff.audit_log, name="audit-log"),
+    path(
+        "staff/invitation/<str:token>/",
+        staff.accept_staff_invitation,
+        name="accept-staff-invitation",
+    ),
     path("privacy/", privacy.privacy_notice, name="privacy"),
     path("portal/my-data/", privacy.download_my_data, name="download-my-data"),
     path(
@@ -45,6 +79,8 @@ practice_patterns = [
 urlpatterns = [
     path("", include((practice_patterns, "practice"))),
     path("", include("questionnaires.urls")),
+    # Before allauth's: the address is shown, never added or changed by its owner.
+    path("accounts/email/", staff.email_address, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", people.healthz, name="healthz"),

@@ -23,13 +23,14 @@ def submitted_case(
     supplements: list[dict] = (),
     symptoms: dict[str, str] | None = None,
     conditions: list[str] = (),
+    date_of_birth: str = "1952-06-03",
 ) -> Response:
     """A client's questionnaire answered and submitted through the real operations."""
     version = shipped_version()
     response = intake.send_questionnaire(client=client, sent_by=None)
     questions = {q.concept: q for q in version.questions.all()}
     answers = {
-        "date_of_birth": "1952-06-03",
+        "date_of_birth": date_of_birth,
         "sex": "female",
         "goals": "Sleep better",
         "consent": "yes",

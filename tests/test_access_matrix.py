@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from practice.models import Client, Invitation, Practitioner, User
+from practice.models import Client, Invitation, Practitioner, StaffInvitation, User
 from questionnaires import intake
 from questionnaires.models import (
     AdviceDraft,
@@ -109,6 +109,16 @@ REGISTRY: dict[str, Entry] = {
     "questionnaires:send": Entry(lambda w: {"code": w.alice.code}, "priya"),
     # The admin's erasure of a client (a confirmation step, then the erasure).
     "practice:erase-client": Entry(lambda w: {"code": w.alice.code}, "ada"),
+    # The admin's pages about a member of staff (Alice's practitioner, Priya).
+    "practice:resend-staff-invitation": Entry(
+        lambda w: {"code": w.alice.practitioner.user.code}, "ada"
+    ),
+    "practice:deactivate-staff": Entry(
+        lambda w: {"code": w.alice.practitioner.user.code}, "ada"
+    ),
+    "practice:reset-staff-mfa": Entry(
+        lambda w: {"code": w.alice.practitioner.user.code}, "ada"
+    ),
     # The client's questionnaire.
     "questionnaires:resume": Entry(lambda w: {"code": w.open_response.code}, "alice"),
     "questionnaires:step": Entry(
@@ -167,6 +177,8 @@ REGISTRY: dict[str, Entry] = {
 EXEMPT = {
     "practice:accept-invitation": "a secret token, not a code: an unknown token is "
     "a 404 and a used one a 410 (tests/test_invitations.py)",
+    "practice:accept-staff-invitation": "a secret token, not a code: an unknown "
+    "token is a 404 and a used one a 410 (tests/test_staff_onboarding.py)",
     "account_confirm_email": "allauth's signed e-mail confirmation key, bound to the "
     "address it was sent to",
     "account_reset_password_from_key": "allauth's password-reset key, bound to one "
@@ -182,6 +194,7 @@ WATCHED = (
     Client,
     Practitioner,
     Invitation,
+    StaffInvitation,
     Response,
     Answer,
     Medication,

@@ -4,6 +4,7 @@ practice's details."""
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
 
 from practice.models import Practice, Practitioner, Role, User
 
@@ -54,6 +55,24 @@ def test_an_admin_creates_a_practitioner_with_a_profile(admin_client):
     assert Practitioner.objects.filter(user=nadia).exists()
 
 
+def test_a_practitioner_made_without_a_password_is_emailed_an_invitation(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/practice/user/add/",
+            {
+                "email": "nadia@example.org",
+                "full_name": "Nadia Noor",
+                "role": Role.PRACTITIONER,
+                "usable_password": "false",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert mail.outbox[-1].to == ["nadia@example.org"]
+    assert "/staff/invitation/" in mail.outbox[-1].body
+
+
 def test_an_admin_reassigns_a_client(admin_client, alice, omar):
     response = admin_client.post(
         f"/admin/practice/client/{alice.pk}/change/",
@@ -78,6 +97,17 @@ def test_deactivating_an_account_stops_it_signing_in(admin_client, alice, client
     assert not alice.user.is_active
 
 
+def test_deactivating_a_practitioner_with_clients_warns_in_the_admin_site(
+    admin_client, priya, alice
+):
+    reply = admin_client.post(
+        "/admin/practice/user/",
+        {"action": "deactivate", "_selected_action": [priya.user.pk]},
+        follow=True,
+    )
+    assert "Priya Patel still has 1 client(s)" in reply.content.decode()
+
+
 def test_an_admin_cannot_deactivate_themselves(admin_client, ada):
     admin_client.post(
         "/admin/practice/user/", {"action": "deactivate", "_selected_action": [ada.pk]}
@@ -88,11 +118,16 @@ def test_an_admin_cannot_deactivate_themselves(admin_client, ada):
 
 def test_resetting_mfa_removes_the_authenticator(admin_client, priya):
     TOTP.activate(priya.user, generate_totp_secret())
-    admin_client.post(
+    reply = admin_client.post(
         "/admin/practice/user/",
         {"action": "reset_mfa", "_selected_action": [priya.user.pk]},
+        follow=True,
     )
     assert not Authenticator.objects.filter(user=priya.user).exists()
+    # One person, however many authenticators (app, recovery codes) they had.
+    assert "Reset two-factor authentication for 1 account(s)" in (
+        reply.content.decode()
+    )
 
 
 def test_the_user_list_shows_who_has_two_factor(admin_client, priya, omar):

@@ -527,6 +527,7 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_added(
     client, settings, priya, alice
 ):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     client.force_login(priya.user)
     client.get(
         f"/clients/{alice.code}/",

@@ -27,6 +27,7 @@ def pages_by_role() -> dict[str, list[str]]:
     alice = code_of("client@example.com")
     george = code_of("george@example.com")
     bob = Client.objects.get(user__email="client2@example.com").code
+    priya = User.objects.get(email="practitioner@example.com").code
     return {
         "client@example.com": [
             "/portal/",
@@ -45,7 +46,16 @@ def pages_by_role() -> dict[str, list[str]]:
             f"/cases/{george}/advice/",
             f"/cases/{george}/advice/preview/",
         ],
-        "admin@example.com": ["/staff/", f"/staff/clients/{bob}/erase/"],
+        "admin@example.com": [
+            "/staff/",
+            f"/staff/clients/{bob}/erase/",
+            "/staff/people/",
+            "/staff/people/invite/",
+            f"/staff/people/{priya}/deactivate/",
+            f"/staff/people/{priya}/reset-two-factor/",
+            "/staff/audit/",
+            "/accounts/email/",
+        ],
     }
 
 

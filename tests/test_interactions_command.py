@@ -66,7 +66,7 @@ def test_text_output_is_grouped_by_severity_for_people():
     assert text.index("MAJOR") < text.index("FOR INFORMATION")
     assert "Magnesium can stop alendronic acid being absorbed" in text
     assert "Keep apart: at least 4 hours" in text
-    assert "Keep apart: at least 30 minutes" in text
+    assert "Keep apart: at least 1 hour" in text
     assert "From the answers: Magnesium citrate (150 mg, 2 a day)" in text
 
 

@@ -89,19 +89,32 @@ CLIENTS = {
             "medications": [{"name": "Bendroflumethiazide 2.5mg"}],
             "supplements": [
                 {"name": "Calcium citrate", "amount": 300},
-                {"name": "Vitamin D3", "amount": 1000, "unit": "IU"},
+                {"name": "Vitamin D3", "amount": 2000, "unit": "IU"},
             ],
         },
         {"mg-thiazide-diuretics", "ca-thiazides", "vitd-thiazides"},
         {"mg-loop-diuretics", "upper-limit-vitamin-d"},
+    ),
+    "bendroflumethiazide with the usual 10 micrograms of vitamin D": (
+        {
+            "medications": [{"name": "Bendroflumethiazide 2.5mg"}],
+            "supplements": [{"name": "Vitamin D3", "amount": 400, "unit": "IU"}],
+        },
+        {"mg-thiazide-diuretics"},
+        {"vitd-thiazides", "upper-limit-vitamin-d"},
     ),
     "spironolactone with magnesium and potassium": (
         {
             "medications": [{"name": "Spironolactone 25mg"}],
             "supplements": [mg(), {"name": "Potassium citrate", "amount": 99}],
         },
-        {"mg-potassium-sparing-diuretics", "k-potassium-sparing"},
-        {"mg-loop-diuretics", "mg-thiazide-diuretics", "mg-antihypertensives-bp"},
+        # Spironolactone lowers blood pressure too (review E22).
+        {
+            "mg-potassium-sparing-diuretics",
+            "k-potassium-sparing",
+            "mg-antihypertensives-bp",
+        },
+        {"mg-loop-diuretics", "mg-thiazide-diuretics"},
     ),
     "metformin": (
         {"medications": [{"name": "Metformin 500mg twice daily"}]},
@@ -261,7 +274,7 @@ def test_levothyroxine_spacing_is_four_hours():
     ],
 )
 def test_each_red_flag_symptom_refers_to_the_gp(key):
-    findings = check({"symptoms": {key: 1}})
+    findings = check({"symptoms": {key: 3}})
     assert [(f.severity, f.kind) for f in findings] == [("refer", "red_flag")]
     assert findings[0].triggers == ((f"symptoms.{key}", findings[0].triggers[0][1]),)
     assert "GP" in findings[0].action or "999" in findings[0].action
@@ -346,7 +359,7 @@ def test_every_finding_records_the_knowledge_version_and_a_stable_key():
 
 
 def condition_finding_keys(conditions: list[str]) -> dict[str, str]:
-    findings = check({"conditions": conditions, "supplements": [mg()]})
+    findings = check({"age": 50, "conditions": conditions, "supplements": [mg()]})
     return {f.rule: f.key for f in findings if f.kind in ("condition", "unrecognised")}
 
 

@@ -321,10 +321,19 @@ def test_elemental_fractions_match_their_formulas():
     checked = 0
     for nutrient_id, element in elements.items():
         for form in KB.nutrients[nutrient_id].forms:
+            if form.fraction is None or form.ver.startswith("V"):
+                continue  # no fraction (topical, MCHC), or a label figure: below
             expected = _elemental_fraction(form.formula, element)
             assert form.fraction == pytest.approx(expected, abs=0.002), form.id
             checked += 1
     assert checked >= 30
+
+
+def test_ferrous_sulfate_uses_the_smpc_label_figure():
+    # 200 mg dried ferrous sulfate = 65 mg iron (UK SmPC), not FeSO4.1.5H2O's 31.2 %.
+    form = KB.nutrients["iron"].form("sulfate")
+    assert 200 * form.fraction == pytest.approx(65)
+    assert form.ver == "V1"
 
 
 def test_magnesium_fractions_agree_with_the_reference_table():
@@ -337,6 +346,10 @@ def test_magnesium_fractions_agree_with_the_reference_table():
 
 
 # --- validation -----------------------------------------------------------------
+
+MG_BISPHOSPHONATE_SOURCES = (
+    'sources = ["smpc-magnaspartate", "alendronic-pil", "smpc-bonviva", "ods-mg"]'
+)
 
 
 @pytest.fixture
@@ -367,7 +380,7 @@ def broken(tmp_path):
         ),
         (
             "rules_magnesium.toml",
-            'sources = ["smpc-magnaspartate", "alendronic-pil", "ods-mg"]',
+            MG_BISPHOSPHONATE_SOURCES,
             "sources = []",
             "rule mg-bisphosphonates",
             "`sources` must cite at least one source",
@@ -381,7 +394,7 @@ def broken(tmp_path):
         ),
         (
             "rules_magnesium.toml",
-            'sources = ["smpc-magnaspartate", "alendronic-pil", "ods-mg"]',
+            MG_BISPHOSPHONATE_SOURCES,
             'sources = ["smpc-magnaspartate", "no-such-source"]',
             "rule mg-bisphosphonates",
             "unknown source 'no-such-source'",

@@ -40,7 +40,7 @@ def test_several_magnesium_forms_are_totalled_product_by_product():
         "Magnesium oxide (400 mg as the compound, 1 a day): 241.2 mg" in finding.message
     )
     assert (
-        "UK EVM guidance level for supplemental magnesium, 400 mg a day"
+        "UK EVM guidance level for supplemental magnesium (adults), 400 mg a day"
         in finding.message
     )
     assert [ref for ref, _ in finding.triggers] == [
@@ -91,11 +91,17 @@ def test_uk_falls_back_to_eu_where_the_uk_has_no_value(tmp_path):
 
 
 def test_international_units_are_converted_for_vitamin_d():
-    # 2000 IU = 50 micrograms: over the UK guidance level (25), under EFSA's 100.
-    case = {"supplements": [{"name": "Vitamin D3", "amount": 2000, "unit": "IU"}]}
+    # 2000 IU = 50 micrograms: over the NHS limit for a child of 1-10 (50 is not
+    # over it, 2400 IU = 60 is), under the adult limit of 100 in every set.
+    case = {
+        "age": 8,
+        "supplements": [{"name": "Vitamin D3", "amount": 2400, "unit": "IU"}],
+    }
     finding = limit_findings(case)["upper-limit-vitamin-d"]
-    assert "Total vitamin d: 50 mcg a day" in finding.message
-    assert "upper-limit-vitamin-d" not in limit_findings(case, "eu")
+    assert "Total vitamin d: 60 mcg a day" in finding.message
+    adult = {**case, "age": 40}
+    assert "upper-limit-vitamin-d" not in limit_findings(adult, "uk")
+    assert "upper-limit-vitamin-d" not in limit_findings(adult, "eu")
 
 
 def test_grams_and_micrograms_are_converted():

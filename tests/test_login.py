@@ -48,7 +48,7 @@ def test_repeated_failures_are_rate_limited(client, alice):
     for _ in range(5):
         sign_in(client, alice.user.email, "not-the-password")
     response = sign_in(client, alice.user.email, PASSWORD)
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -166,7 +166,7 @@ def test_a_hand_match_adds_the_new_findings_and_keeps_earlier_decisions(
         alice,
         medications=[{"name": "Zorblatrex", "strength": "10 mg"}],
         supplements=[MAGNESIUM],
-        symptoms={"persistent_heartburn": "1"},
+        symptoms={"persistent_heartburn": "2"},
     )
     priya_client.get(case_url(response))
     red_flag = finding(response, "red-flag-persistent-heartburn")

@@ -175,12 +175,15 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         .values_list("role", "n")
     )
     unassigned = Client.objects.filter(practitioner=None).count()
+    # A deactivated practitioner reads nobody's answers: their clients need a new one.
+    orphaned = Client.objects.filter(practitioner__user__is_active=False).count()
     return render(
         request,
         "practice/staff_home.html",
         {
             "counts": [(role.label, counts.get(role.value, 0)) for role in Role],
             "unassigned": unassigned,
+            "orphaned": orphaned,
         },
     )
 

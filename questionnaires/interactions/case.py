@@ -25,9 +25,20 @@ class ResolvedCase:
     nutrients: dict[str, list[NutrientSource]] = field(default_factory=dict)
     conditions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # (drug id, answer ref) of medicines given by injection or infusion (routes.py)
+    injected: set[tuple[str, str]] = field(default_factory=set)
 
     def add_drug(self, drug_id: str, trigger: tuple[str, str]) -> None:
         _append_once(self.drugs.setdefault(drug_id, []), trigger)
+
+    def drug_triggers(
+        self, drug_id: str, swallowed_only: bool
+    ) -> list[tuple[str, str]]:
+        """The answers behind a drug; with `swallowed_only`, not the injected ones."""
+        triggers = self.drugs.get(drug_id, [])
+        if not swallowed_only:
+            return triggers
+        return [t for t in triggers if (drug_id, t[0]) not in self.injected]
 
     def add_condition(self, condition_id: str, trigger: tuple[str, str]) -> None:
         _append_once(self.conditions.setdefault(condition_id, []), trigger)
@@ -54,20 +65,27 @@ def sources_for(
 def threshold_met(
     rule: Rule, sources: list[NutrientSource], unit: str
 ) -> tuple[bool, str]:
-    """Whether a dose threshold is met.
+    """Whether a dose threshold is met: `min_daily` or more, or above `above_daily`.
 
     For condition rules (vitamin A in pregnancy) an unknown dose counts, since it
     could be over; elsewhere the "dose not known" finding already asks for the label.
     """
-    if rule.min_daily is None:
+    at_least, above = rule.min_daily, rule.above_daily
+    if at_least is None and above is None:
         return bool(sources), ""
-    total = sum(s.daily for s in sources if s.daily is not None)
-    if total >= rule.min_daily:
+    total = round(sum(s.daily for s in sources if s.daily is not None), 6)
+    met = total >= at_least if at_least is not None else total > above
+    if met:
         return True, f" The daily total found is {amount_text(total)} {unit}."
     if rule.kind == "condition" and any(s.daily is None for s in sources):
+        wanted = (
+            f"{amount_text(at_least)} {unit} or more"
+            if at_least is not None
+            else f"above {amount_text(above)} {unit}"
+        )
         return True, (
-            f" The dose of at least one product is not known, so a daily total of "
-            f"{amount_text(rule.min_daily)} {unit} or more could not be ruled out."
+            f" The dose of at least one product is not known, so a daily total "
+            f"{wanted} could not be ruled out."
         )
     return False, ""
 

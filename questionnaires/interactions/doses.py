@@ -28,6 +28,7 @@ class NutrientSource:
     daily: float | None = None  # in the nutrient's unit; None when not known
     unknown_reason: str = ""
     counts_toward_limit: bool = True
+    topical: bool = False  # on the skin or in the bath: checked by no rule
 
     @classmethod
     def unknown(
@@ -59,6 +60,9 @@ def resolve_supplement(
         nutrient = knowledge.nutrients[nutrient_id]
         form_id = matcher.form(nutrient_id, entry.form or entry.name)
         form = nutrient.form(form_id) if form_id else None
+        if form is not None and form.topical:
+            yield NutrientSource(nutrient_id, trigger, form_id, topical=True)
+            continue
         if combination:
             daily, reason = (
                 None,
@@ -101,6 +105,12 @@ def daily_amount(
     if entry.basis == "compound":
         if form is not None and form.fraction is not None:
             amount *= form.fraction
+        elif form is not None and any(f.fraction is not None for f in nutrient.forms):
+            return None, (
+                f"the amount is the weight of {form.id.replace('_', ' ')}, whose "
+                f"{nutrient.name} content is not known, so the elemental amount "
+                "cannot be worked out; ask for the elemental amount on the label"
+            )
         elif any(f.fraction is not None for f in nutrient.forms):
             return None, (
                 "the amount is the compound's weight and the salt form is not known, "

@@ -19,10 +19,15 @@ from .condition_rules import condition_findings, red_flag_findings
 from .entries import LIMIT_SETS, SEVERITIES, Knowledge, Rule, Source
 from .facts import CaseFacts
 from .finding import Finding
-from .limit_rules import dose_unknown_findings, upper_limit_findings
+from .limit_rules import (
+    age_unknown_findings,
+    dose_unknown_findings,
+    upper_limit_findings,
+)
 from .matching import matcher_for
 from .pair_rules import depletion_findings, interaction_findings
 from .resolving import resolve
+from .routes import apply_routes
 
 __all__ = ["LIMIT_SETS", "Finding", "Source", "run"]
 
@@ -34,9 +39,11 @@ def run(facts: CaseFacts, knowledge: Knowledge, limits: str = "uk") -> list[Find
     if limits not in LIMIT_SETS:
         raise ValueError(f"limits must be one of {', '.join(LIMIT_SETS)}")
     case = resolve(facts, knowledge, matcher_for(knowledge))
+    apply_routes(case, knowledge)
     for rule in _candidate_rules(case, knowledge):
         case.findings.extend(_evaluate(rule, case, knowledge, limits))
     dose_unknown_findings(case, knowledge)
+    age_unknown_findings(case, knowledge)
     unique = {f.key: f for f in case.findings}
     return sorted(unique.values(), key=lambda f: (_SEVERITY_RANK[f.severity], f.key))
 

@@ -19,6 +19,15 @@ KINDS = (
 SEVERITIES = ("refer", "major", "moderate", "minor", "info")
 EVIDENCE_LEVELS = ("V1", "V2", "C", "U")
 LIMIT_SETS = ("uk", "eu", "us")
+LIMIT_SET_NAMES = {"uk": "UK", "eu": "EU (EFSA)", "us": "US (IOM)"}
+# What a published limit covers: supplements (and medicines) only, or all intake
+# including food. A `total` limit compared with supplements alone under-warns.
+LIMIT_SCOPES = ("supplements", "total")
+# How a medicine is given. Spacing rules are about two things swallowed together,
+# so a medicine given by injection or infusion never triggers them.
+ROUTES = ("oral", "injection")
+# A limit for adults starts here; without an age, only adult limits are used.
+ADULT_AGE = 18
 NUTRIENT_UNITS = ("mg", "mcg")
 LIFESTYLES = ("alcohol",)
 BODY_SYSTEMS = (
@@ -39,6 +48,9 @@ ENGINE_RULES = (
     "unrecognised-supplement",
     "unrecognised-condition",
     "unrecognised-dose",
+    "limit-not-checked",
+    "limit-age-unknown",
+    "topical-not-counted",
 )
 
 
@@ -80,6 +92,7 @@ class Drug:
     aliases: tuple[str, ...] = ()
     misspellings: tuple[str, ...] = ()
     nutrients: tuple[str, ...] = ()
+    route: str = "oral"  # "injection" for medicines never swallowed (zoledronic acid)
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -96,6 +109,7 @@ class Form:
     ver: str = ""
     counts_toward_limit: bool = True
     note: str = ""
+    topical: bool = False  # put on the skin or in the bath: not intake by mouth
 
 
 @dataclass(frozen=True)
@@ -146,10 +160,16 @@ class Limit:
     sources: tuple[Source, ...]
     min_age: int | None = None
     max_age: int | None = None
+    scope: str = "supplements"  # or "total": the limit covers food as well
+    includes_forms: tuple[str, ...] = ()  # forms counted here though not by default
+    food_typical: float | None = None  # typical daily intake from food, cited
+    food_label: str = ""
+    food_sources: tuple[Source, ...] = ()
 
     def applies_to(self, age: int | None) -> bool:
+        """Whether the limit is for this age; with no age, whether it is for adults."""
         if age is None:
-            return True
+            return self.max_age is None or self.max_age >= ADULT_AGE
         if self.min_age is not None and age < self.min_age:
             return False
         return not (self.max_age is not None and age > self.max_age)
@@ -177,7 +197,8 @@ class Rule:
     conditions: tuple[str, ...] = ()
     symptoms: tuple[str, ...] = ()
     min_score: int = 1
-    min_daily: float | None = None
+    min_daily: float | None = None  # fires at this daily total or more
+    above_daily: float | None = None  # fires only above this daily total
     lifestyle: str = ""
     min_alcohol_units: float | None = None
     limits: Mapping[str, tuple[Limit, ...]] = field(default_factory=dict)

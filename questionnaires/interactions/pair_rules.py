@@ -15,6 +15,12 @@ def interaction_findings(
     for nutrient, nutrient_triggers, note in present_nutrients(rule, case, knowledge):
         nutrient_id = nutrient.id
         for drug_id in matching_drugs(rule, case, knowledge):
+            # A spacing rule is about two things swallowed together; a medicine
+            # given by injection or infusion (zoledronic acid) cannot be spaced.
+            swallowed_only = rule.spacing_hours is not None
+            drug_triggers = case.drug_triggers(drug_id, swallowed_only)
+            if not drug_triggers:
+                continue
             drug = knowledge.drugs[drug_id]
             names = {"drug": drug.name, "nutrient": nutrient.name, "with": ""}
             findings.append(
@@ -24,7 +30,7 @@ def interaction_findings(
                     names,
                     (nutrient.name, drug.name),
                     knowledge.class_names(drug.classes),
-                    nutrient_triggers + case.drugs[drug_id],
+                    nutrient_triggers + drug_triggers,
                     note,
                 )
             )

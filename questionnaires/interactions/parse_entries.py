@@ -14,6 +14,7 @@ from .entries import (
     BODY_SYSTEMS,
     EVIDENCE_LEVELS,
     NUTRIENT_UNITS,
+    ROUTES,
     Condition,
     Drug,
     DrugClass,
@@ -69,6 +70,7 @@ def read_drug(file: str, entry: dict) -> Drug:
             "aliases",
             "misspellings",
             "nutrients",
+            "route",
         },
     )
     atc = fields.text(entry, "atc")
@@ -84,6 +86,7 @@ def read_drug(file: str, entry: dict) -> Drug:
         aliases=fields.text_list(entry, "aliases"),
         misspellings=fields.text_list(entry, "misspellings"),
         nutrients=fields.text_list(entry, "nutrients"),
+        route=fields.choice(entry, "route", ROUTES, default="oral"),
     )
 
 
@@ -92,16 +95,25 @@ def _form(entry: Any) -> Form:
         raise Problem("each [[nutrient.forms]] needs an `id`")
     fields.check_fields(
         entry,
-        {"id", "names", "formula", "fraction", "ver", "counts_toward_limit", "note"},
+        {
+            "id",
+            "names",
+            "formula",
+            "fraction",
+            "ver",
+            "counts_toward_limit",
+            "note",
+            "topical",
+        },
     )
     fraction = fields.number(entry, "fraction")
     if fraction is not None and not 0 < fraction <= 1:
         raise Problem(f"form {entry['id']}: `fraction` must be above 0 and at most 1")
     counts = entry.get("counts_toward_limit", True)
-    if not isinstance(counts, bool):
-        raise Problem(
-            f"form {entry['id']}: `counts_toward_limit` must be true or false"
-        )
+    topical = entry.get("topical", False)
+    for flag, value in (("counts_toward_limit", counts), ("topical", topical)):
+        if not isinstance(value, bool):
+            raise Problem(f"form {entry['id']}: `{flag}` must be true or false")
     return Form(
         id=entry["id"],
         names=fields.text_list(entry, "names", required=True),
@@ -110,6 +122,7 @@ def _form(entry: Any) -> Form:
         ver=fields.text(entry, "ver", required=False),
         counts_toward_limit=counts,
         note=fields.text(entry, "note", required=False),
+        topical=topical,
     )
 
 

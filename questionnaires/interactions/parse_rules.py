@@ -17,6 +17,7 @@ from .entries import (
     EVIDENCE_LEVELS,
     KINDS,
     LIFESTYLES,
+    LIMIT_SCOPES,
     LIMIT_SETS,
     SEVERITIES,
     Limit,
@@ -68,6 +69,7 @@ _RULE_FIELDS = {
     "symptoms",
     "min_score",
     "min_daily",
+    "above_daily",
     "lifestyle",
     "min_alcohol_units",
     "limits",
@@ -105,6 +107,7 @@ def read_rule(file: str, entry: dict, refs: Refs) -> Rule:
         symptoms=_refs(entry, "symptoms", refs.symptoms, "symptom"),
         min_score=min_score,
         min_daily=fields.number(entry, "min_daily"),
+        above_daily=fields.number(entry, "above_daily"),
         lifestyle=fields.choice(entry, "lifestyle", ("", *LIFESTYLES), default=""),
         min_alcohol_units=fields.number(entry, "min_alcohol_units"),
         limits=_limits(entry.get("limits"), refs) if kind == "upper_limit" else {},
@@ -128,6 +131,21 @@ def _refs(entry: dict, name: str, known: dict, what: str) -> tuple[str, ...]:
     return ids
 
 
+_LIMIT_FIELDS = {
+    "amount",
+    "label",
+    "evidence",
+    "sources",
+    "min_age",
+    "max_age",
+    "scope",
+    "includes_forms",
+    "food_typical",
+    "food_label",
+    "food_sources",
+}
+
+
 def _limits(value: Any, refs: Refs) -> Mapping[str, tuple[Limit, ...]]:
     if not isinstance(value, dict) or not value:
         raise Problem("an upper_limit rule needs [[rule.limits.uk]] (or eu, us) tables")
@@ -136,33 +154,73 @@ def _limits(value: Any, refs: Refs) -> Mapping[str, tuple[Limit, ...]]:
         if set_name not in LIMIT_SETS:
             raise Problem(f"limits set {set_name!r} must be one of uk, eu, us")
         items = items if isinstance(items, list) else [items]
-        parsed = []
-        for item in items:
-            if not isinstance(item, dict):
-                raise Problem(f"limits.{set_name}: each limit must be a table")
-            fields.check_fields(
-                item, {"amount", "label", "evidence", "sources", "min_age", "max_age"}
-            )
-            amount = fields.number(item, "amount", required=True)
-            if not amount:
-                raise Problem(f"limits.{set_name}: `amount` must be above zero")
-            min_age = fields.number(item, "min_age")
-            max_age = fields.number(item, "max_age")
-            parsed.append(
-                Limit(
-                    set=set_name,
-                    amount=amount,
-                    label=fields.text(item, "label"),
-                    evidence=fields.choice(item, "evidence", EVIDENCE_LEVELS),
-                    sources=_resolve_sources(
-                        fields.text_list(item, "sources", required=True), refs
-                    ),
-                    min_age=None if min_age is None else int(min_age),
-                    max_age=None if max_age is None else int(max_age),
-                )
-            )
+        parsed = [_limit(set_name, item, refs) for item in items]
+        _check_bands(set_name, parsed)
         limits[set_name] = tuple(parsed)
     return MappingProxyType(limits)
+
+
+def _limit(set_name: str, item: Any, refs: Refs) -> Limit:
+    if not isinstance(item, dict):
+        raise Problem(f"limits.{set_name}: each limit must be a table")
+    fields.check_fields(item, _LIMIT_FIELDS)
+    amount = fields.number(item, "amount", required=True)
+    if not amount:
+        raise Problem(f"limits.{set_name}: `amount` must be above zero")
+    min_age = fields.number(item, "min_age")
+    max_age = fields.number(item, "max_age")
+    scope = fields.choice(item, "scope", LIMIT_SCOPES, default="supplements")
+    food = fields.number(item, "food_typical")
+    food_sources = fields.text_list(item, "food_sources")
+    if food is not None:
+        if scope != "total":
+            raise Problem(
+                f"limits.{set_name}: `food_typical` only makes sense with "
+                'scope = "total"'
+            )
+        if not food_sources or not fields.text(item, "food_label", required=False):
+            raise Problem(
+                f"limits.{set_name}: `food_typical` needs `food_label` and "
+                "`food_sources`: typical food intake must be cited"
+            )
+    return Limit(
+        set=set_name,
+        amount=amount,
+        label=fields.text(item, "label"),
+        evidence=fields.choice(item, "evidence", EVIDENCE_LEVELS),
+        sources=_resolve_sources(
+            fields.text_list(item, "sources", required=True), refs
+        ),
+        min_age=None if min_age is None else int(min_age),
+        max_age=None if max_age is None else int(max_age),
+        scope=scope,
+        includes_forms=fields.text_list(item, "includes_forms"),
+        food_typical=food,
+        food_label=fields.text(item, "food_label", required=False),
+        food_sources=_resolve_sources(food_sources, refs),
+    )
+
+
+def _check_bands(set_name: str, limits: list[Limit]) -> None:
+    """Age bands in one set must not overlap, or the limit for an age is a guess."""
+    for index, first in enumerate(limits):
+        if (
+            first.min_age is not None
+            and first.max_age is not None
+            and first.min_age > first.max_age
+        ):
+            raise Problem(f"limits.{set_name}: `min_age` is above `max_age`")
+        for second in limits[index + 1 :]:
+            low = max(first.min_age or 0, second.min_age or 0)
+            high = min(
+                130 if first.max_age is None else first.max_age,
+                130 if second.max_age is None else second.max_age,
+            )
+            if low <= high:
+                raise Problem(
+                    f"limits.{set_name}: two limits both cover age {low} "
+                    f"({first.label!r} and {second.label!r})"
+                )
 
 
 def _check_rule_shape(rule: Rule, entry: dict, refs: Refs) -> None:
@@ -195,6 +253,15 @@ def _check_rule_shape(rule: Rule, entry: dict, refs: Refs) -> None:
         raise Problem("an upper_limit rule names exactly one nutrient")
     if rule.kind != "upper_limit" and "limits" in entry:
         raise Problem("only upper_limit rules have `limits`")
+    if rule.min_daily is not None and rule.above_daily is not None:
+        raise Problem("use either `min_daily` (at least) or `above_daily`, not both")
+    for limit in (lim for lims in rule.limits.values() for lim in lims):
+        for form_id in limit.includes_forms:
+            if not any(refs.nutrients[n].form(form_id) for n in rule.nutrients):
+                raise Problem(
+                    f"limits.{limit.set}: `includes_forms` names {form_id!r}, "
+                    f"not a form of {rule.nutrients}"
+                )
     for form_id in rule.forms:
         if not any(refs.nutrients[n].form(form_id) for n in rule.nutrients):
             raise Problem(f"`forms` names {form_id!r}, not a form of {rule.nutrients}")

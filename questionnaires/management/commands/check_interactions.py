@@ -20,7 +20,10 @@ from questionnaires.interactions import engine, knowledge
 from questionnaires.interactions.facts import CaseError, CaseFacts, check_symptom_keys
 
 LIMIT_NAMES = {
-    "uk": "UK (Expert Group on Vitamins and Minerals; EFSA where UK has no value)",
+    "uk": (
+        "UK (Expert Group on Vitamins and Minerals, NHS for vitamin D; "
+        "EFSA where UK has no value for the nutrient or age)"
+    ),
     "eu": "EU (EFSA)",
     "us": "US (IOM / NIH)",
 }
