@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from questionnaires.interactions import engine, knowledge, matching
@@ -46,13 +47,40 @@ CASE = {
 }
 
 
-def median_ms(run: Callable[[], object], repeat: int) -> float:
+def median_ms(
+    run: Callable[[], object],
+    repeat: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> float:
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         run()
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((clock() - start) * 1000)
     return statistics.median(times)
+
+
+def cpu_ms(run: Callable[[], object], repeat: int) -> float:
+    """Median CPU time: on a shared machine a wall-clock run that is preempted
+    waits several milliseconds for its turn, which says nothing about the engine."""
+    return median_ms(run, repeat, time.process_time)
+
+
+def knowledge_size(kb: knowledge.Knowledge) -> list[str]:
+    """How big the knowledge base is: what a reviewer needs to judge coverage."""
+    brands = sum(len(d.brands) for d in kb.drugs.values())
+    by_kind = Counter(r.kind for r in kb.rules.values())
+    by_evidence = Counter(r.evidence for r in kb.rules.values())
+    return [
+        f"knowledge base {kb.version}: {len(kb.drugs)} medicines, {brands} brand "
+        f"names, {len(kb.nutrients)} supplements and nutrients, "
+        f"{len(kb.products)} named products, {len(kb.conditions)} conditions, "
+        f"{len(kb.sources)} sources",
+        f"rules by kind ({len(kb.rules)}): "
+        + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())),
+        "rules by evidence level: "
+        + ", ".join(f"{k} {n}" for k, n in sorted(by_evidence.items())),
+    ]
 
 
 def main() -> None:
@@ -64,12 +92,14 @@ def main() -> None:
     findings = engine.run(facts, kb)
 
     warm_ms = median_ms(lambda: engine.run(facts, kb), 500)
+    warm_cpu = cpu_ms(lambda: engine.run(facts, kb), 500)
 
     def cold() -> None:
         matcher.clear_cache()
         engine.run(facts, kb)
 
     cold_ms = median_ms(cold, 200)
+    cold_cpu = cpu_ms(cold, 200)
 
     def match_all() -> None:
         matcher.clear_cache()
@@ -87,16 +117,19 @@ def main() -> None:
 
     fuzzy_ms = median_ms(fuzzy_one, 200)
 
-    print(
-        f"knowledge base: {len(kb.drugs)} drugs, {len(kb.rules)} rules ({kb.version})"
-    )
+    for line in knowledge_size(kb):
+        print(line)
     print(f"knowledge load (parse + validate + index), median: {load_ms:.1f} ms")
     print(f"matcher build (once per knowledge version), median: {build_ms:.1f} ms")
     print(
         f"engine, 10 medications + 10 supplements, {len(findings)} findings, "
-        f"median: {warm_ms:.3f} ms (target under 2 ms; matches cached)"
+        f"median: {warm_ms:.3f} ms wall, {warm_cpu:.3f} ms CPU "
+        "(target under 2 ms; matches cached)"
     )
-    print(f"engine, same case with match caches cleared, median: {cold_ms:.3f} ms")
+    print(
+        f"engine, same case with match caches cleared, median: {cold_ms:.3f} ms "
+        f"wall, {cold_cpu:.3f} ms CPU (target under 2 ms)"
+    )
     print(f"matching per entry, uncached, median: {per_entry_ms * 1000:.0f} µs")
     print(f"matching one misspelt entry (fuzzy path), median: {fuzzy_ms * 1000:.0f} µs")
 

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "practice.context_processors.practice",
+                "practice.context_processors.idle_limit",
             ],
         },
     },
@@ -259,8 +260,8 @@ COFACTOR_INVITATION_DAYS = env.int("COFACTOR_INVITATION_DAYS", default=7)
 COFACTOR_EMAIL_ATTEMPTS = env.int("COFACTOR_EMAIL_ATTEMPTS", default=10)
 COFACTOR_EMAIL_RETRY_SECONDS = env.int("COFACTOR_EMAIL_RETRY_SECONDS", default=60)
 # Sessions end after this long without activity.
-COFACTOR_STAFF_IDLE_MINUTES = env.int("COFACTOR_STAFF_IDLE_MINUTES", default=30)
-COFACTOR_CLIENT_IDLE_MINUTES = env.int("COFACTOR_CLIENT_IDLE_MINUTES", default=60)
+COFACTOR_STAFF_IDLE_MINUTES = env.float("COFACTOR_STAFF_IDLE_MINUTES", default=30)
+COFACTOR_CLIENT_IDLE_MINUTES = env.float("COFACTOR_CLIENT_IDLE_MINUTES", default=60)
 # The address people use to reach Cofactor, for links in emails sent outside a
 # request (e.g. "a client has submitted").
 COFACTOR_SITE_URL = env.str(

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from practice.admin_base import hide_from_index
+from practice.middleware import keep_alive
 from practice.views import people, privacy, staff
 from questionnaires.views import dashboard
 
@@ -84,4 +85,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", people.healthz, name="healthz"),
+    path("session/keep-alive/", keep_alive, name="keep-alive"),
 ]

@@ -20,7 +20,7 @@ from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Practice, User
 from questionnaires import findings as finding_store
-from questionnaires import pdf
+from questionnaires import pdf, plans, summary_options
 from questionnaires.charts import symptom_chart
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import matcher_for
@@ -28,23 +28,24 @@ from questionnaires.models import (
     AdviceDraft,
     Answer,
     Decision,
-    EventKind,
     Finding,
     IssuedSummary,
     PlanItem,
     Response,
-    ResponseEvent,
-    ResponseStatus,
     Timing,
 )
 from questionnaires.scores import symptom_scores
+from questionnaires.timetable import duration_words
 
 log = logging.getLogger(__name__)
 
-ISSUABLE = (
-    ResponseStatus.IN_REVIEW,
-    ResponseStatus.READY_FOR_ADVICE,
-    ResponseStatus.SUMMARY_ISSUED,
+NOT_CHECKED = (
+    "The plan has changed since it was last checked: press “Save and check the "
+    "plan” first."
+)
+CHECKED_NOW = (
+    "The plan had changed since it was last checked, so nothing was issued. It "
+    "has been checked now: read what the check found, then issue."
 )
 
 
@@ -52,6 +53,14 @@ class IssueRefused(Exception):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+class AlreadyIssued(Exception):
+    """The version this form expected to issue exists already (a repeated click)."""
+
+    def __init__(self, summary: IssuedSummary | None) -> None:
+        super().__init__("already issued")
+        self.summary = summary
 
 
 # ------------------------------------------------------------------- drafting
@@ -102,8 +111,8 @@ def spacing_prefill(response: Response, row: PlanItem) -> str:
             continue
         others = [s for s in finding.subjects if s not in names]
         if others:
-            hours = f"{finding.spacing_hours.normalize():f}"
-            parts.append(f"at least {hours} hours apart from {', '.join(others)}")
+            wait = duration_words(finding.spacing_hours)
+            parts.append(f"at least {wait} apart from {', '.join(others)}")
     return "; ".join(dict.fromkeys(parts))
 
 
@@ -112,9 +121,14 @@ def add_plan_row(*, draft: AdviceDraft) -> PlanItem:
     return draft.plan.create(position=(last or 0) + 1)
 
 
-def plan_check(*, response: Response) -> None:
-    """Check the client's case again with the plan in it."""
-    finding_store.check_response(response, recheck=True)
+def plan_check(*, response: Response, by: User | None = None) -> None:
+    """Check the client's case again with the plan in it (under the case's lock),
+    and move the case to follow what the check found."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        finding_store.check_response(locked, recheck=True)
+        locked.follow_findings(by=by)
+    response.refresh_from_db(fields=["status"])
 
 
 def plan_findings(response: Response) -> list[Finding]:
@@ -126,27 +140,34 @@ def plan_findings(response: Response) -> list[Finding]:
     ]
 
 
-def issue_blockers(response: Response) -> list[str]:
-    """Why the summary cannot be issued yet, in words for the Issue button."""
+def issue_blockers(response: Response, plan: plans.Plan | None = None) -> list[str]:
+    """Why the summary cannot be issued yet, in words for the Issue button.
+
+    Only refer and major findings block; the others are there to be read.
+    """
+    plan = plan or plans.read_plan(response)
     reasons = []
-    if response.status not in ISSUABLE:
+    if not response.is_issuable:
         reasons.append("The case must be reviewed before advice can be issued.")
-    blocking = response.findings.blocking().count()
+    reasons += plans.problems(plan)
+    if not plan.is_checked:
+        reasons.append(NOT_CHECKED)
+    blocking = list(response.findings.blocking())
     if blocking:
         reasons.append(
-            f"{blocking} refer or major finding{'s' if blocking > 1 else ''} still "
-            "need a decision on the case page."
+            f"{len(blocking)} refer or major finding{'s' if len(blocking) > 1 else ''}"
+            " still need a decision: "
+            + "; ".join(f"“{f.title}”" for f in blocking)
+            + "."
         )
-    undecided_plan = [f for f in plan_findings(response) if not f.is_decided]
-    for finding in undecided_plan:
-        reasons.append(f"The plan check found: “{finding.title}”. Decide on it below.")
-    draft = AdviceDraft.objects.filter(response=response).first()
+    draft = plan.draft
     if draft is None or not (
         any(
             text.strip()
             for text in (draft.key_points, draft.diet, draft.lifestyle, draft.gp_notes)
         )
-        or any(not row.is_blank for row in draft.plan.all())
+        or any(not row.is_blank for row in plan.rows)
+        or plan.current
     ):
         reasons.append("Write some advice or a supplement plan first.")
     return reasons
@@ -155,16 +176,27 @@ def issue_blockers(response: Response) -> list[str]:
 # -------------------------------------------------------------------- issuing
 
 
-def summary_document(response: Response, *, version: int) -> pdf.SummaryDocument:
-    """Everything the PDF shows, read from the case and its advice."""
+def summary_document(
+    response: Response, *, version: int, plan: plans.Plan | None = None
+) -> pdf.SummaryDocument:
+    """Everything the PDF shows, read from the case and its advice; the plan is
+    the one that was checked, when the caller has it."""
     practice = Practice.current()
-    draft = response.advice
+    plan = plan or plans.read_plan(response)
+    draft = plan.draft or response.advice
+    stop, keep = plans.stop_and_keep(
+        plan, [s for s in response.supplements.all() if not s.is_blank]
+    )
     client = response.client
     practitioner = client.practitioner
     dob = Answer.objects.filter(
         response=response, question__concept="date_of_birth"
     ).values_list("value", flat=True)
     logo = practice.logo.path if practice.logo else None
+    rows = [row for row in plan.rows if not row.is_blank]  # the checked plan
+    substances = summary_options.plan_substances(rows)
+    previous = response.summaries.filter(version__lt=version).order_by("-version")
+    previous = previous.first()
     return pdf.SummaryDocument(
         practice_name=practice.name,
         practice_address=practice.address,
@@ -183,12 +215,25 @@ def summary_document(response: Response, *, version: int) -> pdf.SummaryDocument
         lifestyle=draft.lifestyle,
         gp_notes=draft.gp_notes,
         follow_up=draft.follow_up,
-        plan=tuple(_plan_row(row) for row in draft.plan.all() if not row.is_blank),
-        chart=symptom_chart(symptom_scores(response)),
+        plan=tuple(_plan_row(row, substances[row.pk]) for row in rows),
+        stop_taking=stop,
+        keep_taking=keep,
+        chart=(
+            symptom_chart(symptom_scores(response))
+            if draft.include_symptom_chart
+            else None
+        ),
+        medicines=summary_options.timetable_medicines(response, draft),
+        spacings=summary_options.case_spacings(response),
+        replaces_version=previous.version if previous else None,
+        replaces_issued_on=(
+            timezone.localdate(previous.issued_at) if previous else None
+        ),
+        changes=draft.changes if previous else "",
     )
 
 
-def _plan_row(row: PlanItem) -> pdf.PlanRow:
+def _plan_row(row: PlanItem, substances: tuple[str, ...] = ()) -> pdf.PlanRow:
     return pdf.PlanRow(
         product=row.product,
         nutrient=row.nutrient,
@@ -201,81 +246,122 @@ def _plan_row(row: PlanItem) -> pdf.PlanRow:
         spacing=row.spacing,
         duration=row.duration,
         notes=row.notes,
+        more_timings=tuple(t for t in row.more_timings.split(",") if t),
+        substances=substances,
     )
 
 
 def issue_summary(
-    *, response: Response, by: User, request: HttpRequest | None = None
+    *,
+    response: Response,
+    by: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> IssuedSummary:
-    """Render the summary as a PDF and keep it as the next version, for good.
+    """Check the plan again and issue exactly what was checked, as the next
+    version of the PDF, for good.
+
+    Under the case's lock: the plan rows are read once (and locked), validated and
+    checked, and the same rows are printed. A plan changed since its last check is
+    checked now and the issue refused, so the practitioner sees what the check
+    found first. `expected_version` is the version the form meant to issue: a
+    repeated click finds it issued already and changes nothing (AlreadyIssued).
 
     Everything happens in one transaction; the file is written under a pending
     name and moved into place after the commit, so a failure never leaves a
     half-issued summary or a file that looks issued.
     """
     pending_name = ""
+    refused: list[str] = []
     try:
         with transaction.atomic():
             locked = Response.objects.select_for_update().get(pk=response.pk)
-            reasons = issue_blockers(locked)
-            if reasons:
-                raise IssueRefused(reasons)
             last = locked.summaries.aggregate(n=Max("version"))["n"] or 0
-            version = last + 1
-            document = summary_document(locked, version=version)
-            content = pdf.render_pdf(document)
-            digest = hashlib.sha256(content).hexdigest()
-            final_name = f"summaries/{locked.code}/advice-summary-v{version}.pdf"
-            pending_name = media.save_pending(final_name, content)
-            summary = IssuedSummary.objects.create(
-                response=locked,
-                version=version,
-                file_name=final_name,
-                sha256=digest,
-                size=len(content),
-                pages=_page_count(content),
-                issued_by=by,
-            )
-            locked.status = ResponseStatus.SUMMARY_ISSUED
-            locked.save(update_fields=["status"])
-            ResponseEvent.objects.create(
-                response=locked,
-                kind=EventKind.SUMMARY_ISSUED,
-                by=by,
-                message=f"Version {version}",
-            )
-            client = locked.client
-            record(
-                action=AuditAction.CREATED,
-                request=request,
-                actor=by,
-                obj=summary,
-                client=client,
-                detail={
-                    "response": str(locked.code),
-                    "version": version,
-                    "sha256": digest[:16],
-                    "pages": summary.pages,
-                },
-            )
-            emails.send_summary_ready_email(
-                to=client.user.email,
-                client_name=client.user.full_name,
-                practice_name=Practice.current().name,
-                client=client,
-            )
-            # The PDF gets its name only once the record of it is committed; a
-            # crash before the move leaves a pending file that clean_media finishes.
-            transaction.on_commit(
-                lambda: media.move_into_place(pending_name, final_name), robust=True
-            )
+            if expected_version is not None and expected_version != last + 1:
+                raise AlreadyIssued(
+                    locked.summaries.filter(version=expected_version).first()
+                    or locked.summaries.filter(version=last).first()
+                )
+            plan = plans.read_plan(locked, lock=True)
+            refused = plans.problems(plan)
+            if not refused:
+                was_checked = plan.is_checked
+                if locked.is_issuable:
+                    finding_store.check_response(locked, recheck=True, plan=plan)
+                    locked.follow_findings(by=by)
+                refused = issue_blockers(locked, plan)
+                if not was_checked:
+                    refused.insert(0, CHECKED_NOW)
+            if refused:
+                # Commit what the check found, then refuse (below).
+                summary = None
+            else:
+                summary, pending_name = _issue(locked, plan, by, last + 1, request)
     except BaseException:
         if pending_name:
             default_storage.delete(pending_name)
         raise
-    log.info("summary %s v%s issued by user %s", summary.code, version, by.code)
+    if summary is None:
+        response.refresh_from_db(fields=["status"])
+        raise IssueRefused(refused)
+    log.info("summary %s v%s issued by user %s", summary.code, summary.version, by.code)
     response.refresh_from_db(fields=["status"])
     return summary
+
+
+def _issue(
+    locked: Response,
+    plan: plans.Plan,
+    by: User,
+    version: int,
+    request: HttpRequest | None,
+) -> tuple[IssuedSummary, str]:
+    document = summary_document(locked, version=version, plan=plan)
+    content = pdf.render_pdf(document)
+    digest = hashlib.sha256(content).hexdigest()
+    final_name = f"summaries/{locked.code}/advice-summary-v{version}.pdf"
+    pending_name = media.save_pending(final_name, content)
+    try:
+        summary = IssuedSummary.objects.create(
+            response=locked,
+            version=version,
+            file_name=final_name,
+            sha256=digest,
+            size=len(content),
+            pages=_page_count(content),
+            issued_by=by,
+        )
+        locked.mark_issued(by=by, version=version)
+        client = locked.client
+        record(
+            action=AuditAction.CREATED,
+            request=request,
+            actor=by,
+            obj=summary,
+            client=client,
+            detail={
+                "response": str(locked.code),
+                "version": version,
+                "sha256": digest[:16],
+                "pages": summary.pages,
+            },
+        )
+        # The one place the "summary ready" email is queued from.
+        emails.send_summary_ready_email(
+            to=client.user.email,
+            client_name=client.user.full_name,
+            practice_name=Practice.current().name,
+            client=client,
+        )
+        # The PDF gets its name only once the record of it is committed; a crash
+        # before the move leaves a pending file that a read or clean_media finishes.
+        transaction.on_commit(
+            lambda: media.move_into_place(pending_name, final_name), robust=True
+        )
+    except BaseException:
+        default_storage.delete(pending_name)
+        raise
+    return summary, pending_name
 
 
 def read_issued(summary: IssuedSummary) -> bytes:

@@ -33,6 +33,16 @@ from questionnaires.models import Medication, PlanItem, Response, Supplement
 SYMPTOM_PREFIX = "symptom:"
 _YES = {"yes", "true", "y"}
 _LIST_SPLIT = re.compile(r"[\n,;]+")
+# Free-text answers read for red-flag words ("black stools" typed anywhere).
+FREE_TEXT_CONCEPTS = (
+    "medical_history",
+    "allergies",
+    "typical_day",
+    "exercise",
+    "goals",
+    "goals_priority",
+    "anything_else",
+)
 
 
 def build_case_facts(
@@ -76,6 +86,10 @@ def build_case_facts(
         alcohol_units_per_week=_number(answers.get("alcohol_units_per_week")),
         diet_pattern=_text(answers.get("diet_pattern")).lower(),
         symptoms=_symptoms(answers),
+        smoker=_text(answers.get("smoking")).lower() == "current",
+        notes={
+            c: _text(answers[c]) for c in FREE_TEXT_CONCEPTS if _text(answers.get(c))
+        },
     )
 
 
@@ -102,16 +116,6 @@ def supplement_entry(row: Supplement) -> SupplementEntry:
         amount_unknown=row.amount_unknown,
         matched_as=row.matched_as,
     )
-
-
-def plan_entries(response: Response) -> list[SupplementEntry]:
-    """The practitioner's supplement plan, as the engine reads it.
-
-    Every check of a case includes the plan, so that a re-check never withdraws a
-    plan finding the practitioner has already decided.
-    """
-    rows = PlanItem.objects.filter(advice__response=response)
-    return [plan_entry(row) for row in rows if not row.is_blank]
 
 
 def plan_entry(row: PlanItem) -> SupplementEntry:

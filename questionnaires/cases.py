@@ -51,6 +51,7 @@ class CaseState(models.TextChoices):
 
 
 class SortOrder(models.TextChoices):
+    URGENCY = "urgency", "Most urgent first"
     LAST_ACTIVITY = "activity", "Last activity, newest first"
     SUBMITTED = "submitted", "Submitted, newest first"
     SUBMITTED_OLDEST = "submitted-oldest", "Submitted, oldest first"
@@ -77,6 +78,13 @@ CASE_STATES = frozenset(
         CaseState.READY_FOR_ADVICE,
         CaseState.SUMMARY_ISSUED,
     }
+)
+
+# The practitioner's move: the client has sent it and no summary is issued yet.
+WAITING_STATES = (
+    CaseState.SUBMITTED,
+    CaseState.IN_REVIEW,
+    CaseState.READY_FOR_ADVICE,
 )
 
 SEARCH_MAX_LENGTH = 100
@@ -197,7 +205,24 @@ def _ordering(sort: str) -> list:
         return [F("submitted_at").desc(nulls_last=True), *by_name]
     if sort == SortOrder.SUBMITTED_OLDEST:
         return [F("submitted_at").asc(nulls_last=True), *by_name]
-    return [F("last_activity").desc(), *by_name]
+    if sort == SortOrder.LAST_ACTIVITY:
+        return [F("last_activity").desc(), *by_name]
+    # Most urgent: undecided red flags, then undecided major findings, then the
+    # cases waiting for the practitioner, longest-waiting first; everyone else by
+    # latest activity.
+    waiting = Case(
+        When(state__in=WAITING_STATES, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return [
+        F("undecided_refer").desc(),
+        F("undecided_major").desc(),
+        waiting.desc(),
+        Case(When(state__in=WAITING_STATES, then=F("submitted_at"))).asc(),
+        F("last_activity").desc(),
+        *by_name,
+    ]
 
 
 def state_counts(user: User) -> dict[str, int]:

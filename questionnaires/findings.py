@@ -19,10 +19,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from practice.models import Practice
-from questionnaires.casefacts import build_case_facts, plan_entries
+from questionnaires import plans
+from questionnaires.casefacts import build_case_facts
 from questionnaires.interactions import engine
 from questionnaires.interactions import knowledge as knowledge_base
-from questionnaires.models import Finding, Response
+from questionnaires.models import (
+    ActionKind,
+    Decision,
+    Finding,
+    Response,
+    ReviewAction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +49,10 @@ CONTENT_FIELDS = (
     "evidence",
     "knowledge_version",
 )
+
+# What a decision was about: a change in any of these sets the decision aside
+# (shown beside the finding as the earlier decision) rather than keeping it.
+DECISION_FIELDS = ("severity", "title", "message", "action", "spacing_hours")
 
 
 @dataclass(frozen=True)
@@ -77,19 +88,37 @@ def upper_limit_set() -> str:
     return Practice.current().upper_limits
 
 
-def check_response(response: Response, *, recheck: bool = False) -> StoreResult:
-    """Build the case facts, run the engine and store its findings."""
+def check_response(
+    response: Response, *, recheck: bool = False, plan: plans.Plan | None = None
+) -> StoreResult:
+    """Check the regimen that will result from the plan, store the findings, and
+    record the plan as checked.
+
+    The response's lock is taken before anything is read: a re-match or a plan
+    save that committed just before must be in the facts, or the findings stored
+    would contradict the entries. `plan` is the plan already read under the lock
+    (by issuing), so that what is checked is exactly what is printed.
+    """
     knowledge = knowledge_base.load()
     with transaction.atomic():
-        facts = build_case_facts(
-            response, extra_supplements=plan_entries(response), knowledge=knowledge
+        _lock(response)
+        if plan is None:
+            plan = plans.read_plan(response)
+        facts = plans.resulting_facts(
+            build_case_facts(response, knowledge=knowledge), plan
         )
         found = engine.run(facts, knowledge, limits=upper_limit_set())
-        return store_findings(response, found, recheck=recheck)
+        result = store_findings(response, found, recheck=recheck, locked=True)
+        plans.mark_checked(plan)
+        return result
 
 
 def store_findings(
-    response: Response, findings: Iterable[engine.Finding], *, recheck: bool = False
+    response: Response,
+    findings: Iterable[engine.Finding],
+    *,
+    recheck: bool = False,
+    locked: bool = False,
 ) -> StoreResult:
     """Upsert the engine's findings by key; withdraw the ones no longer raised.
 
@@ -103,22 +132,27 @@ def store_findings(
     wanted = {finding_key(f.key): _values(f) for f in findings}
     with transaction.atomic():
         # A submit and a re-check at once must not both create the same key.
-        _lock(response)
+        if not locked:
+            _lock(response)
         existing = {row.key: row for row in response.findings.all()}
         to_create: list[Finding] = []
         to_update: list[Finding] = []
+        notes: list[tuple[Finding, str, str]] = []  # (finding, action kind, note)
         counts = {"updated": 0, "reinstated": 0, "unchanged": 0}
         for key, values in wanted.items():
             row = existing.get(key)
             if row is None:
-                to_create.append(
-                    Finding(response=response, key=key, is_new=recheck, **values)
-                )
                 continue
-            outcome = _refresh(row, values, recheck)
+            outcome = _refresh(row, values, recheck, notes)
             counts[outcome] += 1
             if outcome != "unchanged":
                 to_update.append(row)
+        for key, values in wanted.items():
+            if key in existing:
+                continue
+            row = Finding(response=response, key=key, is_new=recheck, **values)
+            _continue(row, _earlier(row, existing.values()), notes)
+            to_create.append(row)
         gone = [
             row.pk
             for key, row in existing.items()
@@ -127,10 +161,15 @@ def store_findings(
         Finding.objects.bulk_create(to_create)
         if to_update:
             Finding.objects.bulk_update(
-                to_update, [*CONTENT_FIELDS, "withdrawn_at", "is_new"]
+                to_update,
+                [*CONTENT_FIELDS, *_DECISION_COLUMNS, "withdrawn_at", "is_new"],
             )
         if gone:
             Finding.objects.filter(pk__in=gone).update(withdrawn_at=now)
+        ReviewAction.objects.bulk_create(
+            ReviewAction(response=response, kind=kind, finding=row, note=note, at=now)
+            for row, kind, note in notes
+        )
     result = StoreResult(created=len(to_create), withdrawn=len(gone), **counts)
     logger.info(
         "Findings for response %s: %s created, %s updated, %s reinstated, "
@@ -150,9 +189,32 @@ def _lock(response: Response) -> None:
     list(Response.objects.select_for_update().filter(pk=response.pk).values("pk"))
 
 
-def _refresh(row: Finding, values: dict, recheck: bool) -> str:
-    """Bring a stored row up to date; say whether it was updated or reinstated."""
+_DECISION_COLUMNS = (
+    "decision",
+    "decision_note",
+    "decided_by",
+    "decided_at",
+    "earlier_decision",
+    "earlier_note",
+    "earlier_by",
+    "earlier_at",
+)
+
+
+def _refresh(
+    row: Finding, values: dict, recheck: bool, notes: list[tuple[Finding, str, str]]
+) -> str:
+    """Bring a stored row up to date; say whether it was updated or reinstated.
+
+    A decision stays while what it was about stays; when that changed (a new
+    total, a new severity) it is set aside as the earlier decision, to be taken
+    again with the earlier note in view.
+    """
     changed = [name for name in CONTENT_FIELDS if getattr(row, name) != values[name]]
+    if row.is_decided and any(name in changed for name in DECISION_FIELDS):
+        _set_aside(row, row)
+        row.is_new = True
+        notes.append((row, ActionKind.CHANGED, row.earlier_note))
     for name in changed:
         setattr(row, name, values[name])
     if row.withdrawn_at is not None:
@@ -160,6 +222,50 @@ def _refresh(row: Finding, values: dict, recheck: bool) -> str:
         row.is_new = row.is_new or recheck
         return "reinstated"
     return "updated" if changed else "unchanged"
+
+
+def _earlier(row: Finding, stored: Iterable[Finding]) -> Finding | None:
+    """The latest decided finding about the same thing (rule and subjects) that
+    shares an entry with `row`: e.g. a calcium interaction decided before a
+    plan row of calcium joined it."""
+    candidates = [
+        other
+        for other in stored
+        if other.is_decided
+        and other.topic == row.topic
+        and other.refs & row.refs
+        and other.key != row.key
+    ]
+    return max(candidates, key=lambda f: f.decided_at, default=None)
+
+
+def _continue(
+    row: Finding, earlier: Finding | None, notes: list[tuple[Finding, str, str]]
+) -> None:
+    """Keep the earlier decision if the finding says the same; else show it."""
+    if earlier is None:
+        return
+    if all(getattr(row, name) == getattr(earlier, name) for name in DECISION_FIELDS):
+        row.decision = earlier.decision
+        row.decision_note = earlier.decision_note
+        row.decided_by_id = earlier.decided_by_id
+        row.decided_at = earlier.decided_at
+        row.is_new = False
+        notes.append((row, ActionKind.CARRIED, earlier.decision_note))
+    else:
+        _set_aside(row, earlier)
+
+
+def _set_aside(row: Finding, decided: Finding) -> None:
+    """Show `decided`'s decision as the earlier one of `row`, and clear `row`'s."""
+    row.earlier_decision = decided.decision
+    row.earlier_note = decided.decision_note
+    row.earlier_by_id = decided.decided_by_id
+    row.earlier_at = decided.decided_at
+    row.decision = Decision.UNDECIDED
+    row.decision_note = ""
+    row.decided_by_id = None
+    row.decided_at = None
 
 
 def _values(finding: engine.Finding) -> dict:

@@ -3,14 +3,18 @@ types, validate a step, submit exactly once, and reopen it for changes."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from practice import emails
 from practice.audit import record
@@ -26,19 +30,15 @@ from questionnaires.models import (
     QuestionnaireVersion,
     Response,
     ResponseEvent,
-    ResponseStatus,
     Section,
     Supplement,
 )
+from questionnaires.templatetags.answers import answer_text
 
 log = logging.getLogger(__name__)
 
 QUESTIONNAIRE_KEY = "health"
-REOPENABLE = (
-    ResponseStatus.SUBMITTED,
-    ResponseStatus.IN_REVIEW,
-    ResponseStatus.READY_FOR_ADVICE,
-)
+REOPENABLE = Response.REOPENABLE
 
 
 class NoPublishedQuestionnaire(Exception):
@@ -169,59 +169,158 @@ def send_questionnaire(
 
 # ------------------------------------------------------------- saving drafts
 
+#: The most rows a medication or supplement list takes (past about 110 rows the
+#: step could no longer be posted at all; 50 is well beyond anyone's real list).
+MAX_ROWS = 50
+
+#: Form fields the page's saver (static/js/saver.js) adds: it sends only what the
+#: person changed, and for each changed field the value it had when they started.
+SAVER_MARK = "_saver"
+CHANGED = "_changed"
+BASE_PREFIX = "_base:"
+
+
+class NotEditable(Exception):
+    """The questionnaire was sent (or is being sent) and can no longer change."""
+
+    message = "This questionnaire has been sent and can no longer change."
+
+
+class TooManyRows(Exception):
+    def __init__(self, kind: str) -> None:
+        noun = "medicines" if kind == "medication" else "supplements"
+        super().__init__(
+            f"This list holds up to {MAX_ROWS} {noun}. If you take more, please "
+            "tell your practitioner."
+        )
+
+
+@dataclass
+class Conflict:
+    """A field changed elsewhere since this page loaded: both values are kept."""
+
+    names: list[str]
+    label: str
+    theirs: str
+    yours: str
+    theirs_data: dict[str, list[str]]
+
+    def as_dict(self) -> dict:
+        return {
+            "names": self.names,
+            "label": self.label,
+            "theirs": self.theirs,
+            "yours": self.yours,
+            "theirs_data": self.theirs_data,
+        }
+
+
+@dataclass
+class SaveResult:
+    saved_at: datetime
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+class _Changes:
+    """What a save posted: everything (a plain form post), or only what changed.
+
+    The saver marks its posts; for those, a field not listed as changed is left
+    alone, and a changed field whose stored value differs from the value the page
+    started from was changed elsewhere: it is reported, never overwritten.
+    """
+
+    def __init__(self, data) -> None:
+        self.data = data
+        self.partial = data.get(SAVER_MARK) == "1"
+        self.names = set(data.getlist(CHANGED)) if self.partial else set()
+        base = MultiValueDict()
+        if self.partial:
+            for key in data:
+                if key.startswith(BASE_PREFIX):
+                    base.setlist(key.removeprefix(BASE_PREFIX), data.getlist(key))
+        self.base = base
+
+    def names_of(self, question: Question) -> list[str]:
+        """The changed input names that belong to a question (q12, q12_0, ...)."""
+        name = qforms.field_name(question)
+        return sorted(n for n in self.names if n == name or n.startswith(f"{name}_"))
+
+    def touches(self, question: Question) -> bool:
+        return not self.partial or bool(self.names_of(question))
+
 
 def save_draft(
     *, response: Response, step: Step, data, request: HttpRequest | None = None
-) -> None:
+) -> SaveResult:
     """Store what the client entered on one step, as typed, without validating.
 
-    The number of queries does not grow with the number of questions or rows. A
-    save that changed something is one audit event: the section and how many
-    answers and rows changed, never what they say.
+    Under a lock on the response, re-checked inside it, so a save racing a
+    submission either lands before it or is refused (NotEditable). The number of
+    queries does not grow with the number of questions or rows. A save that
+    changed something is one audit event: the section and how many answers and
+    rows changed, never what they say.
     """
+    with transaction.atomic():
+        locked = _lock_editable(response)
+        result = _save_locked(locked, step, _Changes(data), request)
+    response.last_saved_at = locked.last_saved_at
+    response.step_reached = locked.step_reached
+    return result
+
+
+def _save_locked(
+    response: Response, step: Step, changes: _Changes, request
+) -> SaveResult:
     now = timezone.now()
     answers = {
         a.question_id: a
         for a in response.answers.filter(question__section=step.section)
     }
-    to_create, to_update = [], []
+    to_create, to_update, conflicts = [], [], []
+    consent_fields = []
     for question in step.questions:
-        if question.kind in qforms.LIST_KINDS:
+        if question.kind in qforms.LIST_KINDS or not changes.touches(question):
             continue
-        value = qforms.raw_value(question, data)
+        value = qforms.raw_value(question, changes.data)
         answer = answers.get(question.pk)
+        stored = answer.value if answer else None
+        if stored == value:
+            continue
+        if changes.partial and stored != qforms.raw_value(question, changes.base):
+            conflicts.append(_answer_conflict(question, changes, stored, value))
+            continue
         if answer is None:
-            if value is not None:
-                to_create.append(
-                    Answer(response=response, question=question, value=value)
-                )
-        elif answer.value != value:
+            to_create.append(Answer(response=response, question=question, value=value))
+        else:
             answer.value = value
             answer.updated_at = now
             to_update.append(answer)
         if question.kind == QuestionKind.CONSENT:
             _record_consent(response, given=value == "yes", at=now)
+            consent_fields = ["consent_at", "consent_notice_version"]
+    # Under the response lock no other save can create these rows meanwhile.
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(to_update, ["value", "updated_at"])
     rows_changed = 0
     if QuestionKind.MEDICATIONS in step.list_kinds:
         rows_changed += _save_rows(
-            response.medications, qforms.MedicationForm, "medication", data
+            response.medications,
+            qforms.MedicationForm,
+            "medication",
+            changes,
+            conflicts,
         )
     if QuestionKind.SUPPLEMENTS in step.list_kinds:
         rows_changed += _save_rows(
-            response.supplements, qforms.SupplementForm, "supplement", data
+            response.supplements,
+            qforms.SupplementForm,
+            "supplement",
+            changes,
+            conflicts,
         )
     response.last_saved_at = now
     response.step_reached = max(response.step_reached, step.number)
-    response.save(
-        update_fields=[
-            "last_saved_at",
-            "step_reached",
-            "consent_at",
-            "consent_notice_version",
-        ]
-    )
+    response.save(update_fields=["last_saved_at", "step_reached", *consent_fields])
     answers_changed = len(to_create) + len(to_update)
     if answers_changed or rows_changed:
         record(
@@ -235,6 +334,20 @@ def save_draft(
                 "rows_changed": rows_changed,
             },
         )
+    return SaveResult(saved_at=now, conflicts=conflicts)
+
+
+def _answer_conflict(question: Question, changes: _Changes, stored, value) -> Conflict:
+    theirs = qforms.stored_to_data(
+        [question], {question.pk: Answer(question=question, value=stored)}
+    )
+    return Conflict(
+        names=changes.names_of(question),
+        label=question.text,
+        theirs=answer_text(question, Answer(question=question, value=stored)),
+        yours=answer_text(question, Answer(question=question, value=value)),
+        theirs_data={k: [str(v) for v in theirs.getlist(k)] for k in theirs},
+    )
 
 
 def _record_consent(response: Response, *, given: bool, at) -> None:
@@ -246,19 +359,66 @@ def _record_consent(response: Response, *, given: bool, at) -> None:
         response.consent_notice_version = ""
 
 
-def _save_rows(rows, form_class, prefix: str, data) -> int:
-    codes = set(data.getlist(prefix))
+def _save_rows(rows, form_class, prefix: str, changes: _Changes, conflicts) -> int:
+    """Store the rows' fields as typed; with the saver, only the changed ones."""
+    data = changes.data
+    if changes.partial:
+        pattern = re.compile(rf"^{prefix}-([0-9a-f-]{{36}})-(\w+)$")
+        matches = [pattern.match(n) for n in changes.names]
+        codes = {m[1] for m in matches if m}
+    else:
+        codes = set(data.getlist(prefix))
     changed = []
     for row in rows.filter(code__in=valid_uuids(codes)):
-        form = form_class(data, prefix=f"{prefix}-{row.code}", instance=row)
-        values = form.draft_values()
-        if any(getattr(row, k) != v for k, v in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
+        form_prefix = f"{prefix}-{row.code}"
+        values = form_class(data, prefix=form_prefix, instance=row).draft_values()
+        base = form_class(changes.base, prefix=form_prefix, instance=row).draft_values()
+        row_changed = False
+        for name, value in values.items():
+            key = f"{form_prefix}-{name}"
+            stored = getattr(row, name)
+            if (changes.partial and key not in changes.names) or stored == value:
+                continue
+            if changes.partial and stored != base.get(name, stored):
+                conflicts.append(
+                    _row_conflict(row, form_class, name, key, stored, value)
+                )
+                continue
+            setattr(row, name, value)
+            row_changed = True
+        if row_changed:
             changed.append(row)
     if changed:
         rows.model.objects.bulk_update(changed, form_class.draft_fields)
     return len(changed)
+
+
+def _row_title(row) -> str:
+    """Name the card as the page does ("Medicine 2"); a query, so only for conflicts."""
+    noun = "Medicine" if isinstance(row, Medication) else "Supplement"
+    codes = list(
+        type(row)
+        .objects.filter(response=row.response_id)
+        .values_list("code", flat=True)
+    )
+    return f"{noun} {codes.index(row.code) + 1}" if row.code in codes else noun
+
+
+def _row_conflict(row, form_class, name, key, stored, value) -> Conflict:
+    label = form_class.base_fields[name].label or name
+    if isinstance(stored, bool):
+        theirs_data = {key: ["on"] if stored else []}
+        shown = {True: "Ticked", False: "Not ticked"}
+    else:
+        theirs_data = {key: [str(stored)]}
+        shown = {}
+    return Conflict(
+        names=[key],
+        label=f"{_row_title(row)}: {label}",
+        theirs=shown.get(stored, str(stored)),
+        yours=shown.get(value, str(value)),
+        theirs_data=theirs_data,
+    )
 
 
 def valid_uuids(values) -> list[str]:
@@ -272,26 +432,43 @@ def valid_uuids(values) -> list[str]:
 
 
 def add_row(*, response: Response, kind: str) -> Medication | Supplement:
-    """Add an empty medication or supplement row at the end of the list."""
-    rows = response.medications if kind == "medication" else response.supplements
-    last = rows.order_by("-position").values_list("position", flat=True).first()
-    return rows.create(position=(last or 0) + 1)
+    """Add an empty medication or supplement row at the end of the list.
+
+    Under the response lock: refused once the questionnaire is sent, and once
+    the list holds MAX_ROWS rows (two adds at once cannot both pass the count).
+    """
+    with transaction.atomic():
+        locked = _lock_editable(response)
+        rows = locked.medications if kind == "medication" else locked.supplements
+        if rows.count() >= MAX_ROWS:
+            raise TooManyRows(kind)
+        last = rows.order_by("-position").values_list("position", flat=True).first()
+        return rows.create(position=(last or 0) + 1)
 
 
 def remove_row(
     *, response: Response, kind: str, code: str, request: HttpRequest | None = None
 ) -> None:
-    rows = response.medications if kind == "medication" else response.supplements
-    deleted, _ = rows.filter(code__in=valid_uuids([code])).delete()
-    if deleted:
-        record(
-            action=AuditAction.DELETED,
-            request=request,
-            object_type=kind,
-            object_id=code,
-            client=response.client,
-            detail={"response": str(response.code)},
-        )
+    with transaction.atomic():
+        locked = _lock_editable(response)
+        rows = locked.medications if kind == "medication" else locked.supplements
+        deleted, _ = rows.filter(code__in=valid_uuids([code])).delete()
+        if deleted:
+            record(
+                action=AuditAction.DELETED,
+                request=request,
+                object_type=kind,
+                object_id=code,
+                client=response.client,
+                detail={"response": str(response.code)},
+            )
+
+
+def _lock_editable(response: Response) -> Response:
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if not locked.is_editable:
+        raise NotEditable(NotEditable.message)
+    return locked
 
 
 def ensure_a_row(*, response: Response, step: Step) -> None:
@@ -300,12 +477,17 @@ def ensure_a_row(*, response: Response, step: Step) -> None:
         QuestionKind.MEDICATIONS in step.list_kinds
         and not response.medications.exists()
     ):
-        add_row(response=response, kind="medication")
+        _add_first_row(response, "medication")
     if (
         QuestionKind.SUPPLEMENTS in step.list_kinds
         and not response.supplements.exists()
     ):
-        add_row(response=response, kind="supplement")
+        _add_first_row(response, "supplement")
+
+
+def _add_first_row(response: Response, kind: str) -> None:
+    with contextlib.suppress(NotEditable):  # sent meanwhile: the next page says so
+        add_row(response=response, kind=kind)
 
 
 # ----------------------------------------------------------------- validation
@@ -453,10 +635,7 @@ def submit(
         if found:
             raise IncompleteResponse(found)
         _drop_blank_rows(locked)
-        locked.status = ResponseStatus.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_at"])
-        ResponseEvent.objects.create(response=locked, kind=EventKind.SUBMITTED, by=by)
+        locked.submit(by=by)
         record(
             action=AuditAction.CHANGED,
             request=request,
@@ -496,15 +675,9 @@ def reopen(
     """Let the client change a submitted questionnaire, telling them why."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
-        if locked.status not in REOPENABLE:
+        if not locked.can_reopen:
             raise ValueError("Only a submitted questionnaire can be reopened.")
-        locked.status = ResponseStatus.REOPENED
-        locked.reopened_at = timezone.now()
-        locked.reopen_message = message
-        locked.save(update_fields=["status", "reopened_at", "reopen_message"])
-        ResponseEvent.objects.create(
-            response=locked, kind=EventKind.REOPENED, by=by, message=message
-        )
+        locked.reopen(by=by, message=message)
         client = locked.client
         # Not the message: the practitioner may have written about the client's health.
         record(

@@ -64,3 +64,30 @@ def entry_matches(facts: CaseFacts, knowledge: Knowledge) -> dict[str, EntryMatc
                 NutrientMatch(nutrient.id, nutrient.name, source.form or "", daily)
             )
     return found
+
+
+LIST_LABELS = {
+    "medications": "Medicine",
+    "supplements": "Supplement",
+    "conditions": "Condition",
+}
+
+
+def understood_entries(facts: CaseFacts, knowledge: Knowledge) -> list[dict]:
+    """Every medication, supplement and condition entry and how it was understood.
+
+    The same facts as the case-file command's `entries` (docs/knowledge-base.md),
+    with the words a practitioner reads: what it was matched to, how (exact,
+    phrase, fuzzy, by hand, unmatched), whether any rule can fire for it, and the
+    daily amount of each nutrient counted.
+    """
+    case = resolve(facts, knowledge, matcher_for(knowledge))
+    return [
+        {
+            **item.to_dict(knowledge),
+            "list_label": LIST_LABELS[item.list],
+            "status_text": item.status_text,
+            "nutrient_rows": item.nutrient_rows(knowledge),
+        }
+        for item in case.entries
+    ]

@@ -28,8 +28,8 @@ import mimetypes
 import os
 import re
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +46,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from questionnaires import timetable
 from questionnaires.models.advice import Timing
 
 if TYPE_CHECKING:
@@ -71,15 +72,6 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 # Stops a stray PNG/SVG from making the render slow or huge.
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024
 
-OTHER_TIMES = "Other times"
-# The day in the order a person lives it; every timing not listed is "Other times".
-SCHEDULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Morning", (Timing.ON_WAKING, Timing.BREAKFAST)),
-    ("Midday", (Timing.LUNCH,)),
-    ("Evening", (Timing.EVENING_MEAL, Timing.BEDTIME)),
-)
-_TIMING_ORDER = {value: index for index, value in enumerate(Timing.values)}
-_GROUPED_TIMINGS = frozenset(t for _, timings in SCHEDULE_GROUPS for t in timings)
 _BULLET = re.compile(r"^\s*[-*\u2022]\s+")
 
 
@@ -102,6 +94,25 @@ class PlanRow:
     spacing: str
     duration: str
     notes: str
+    more_timings: tuple[str, ...] = ()
+    substances: tuple[str, ...] = ()  # knowledge-base names, for the spacing
+
+    @property
+    def timings(self) -> tuple[str, ...]:
+        """Every time of day it is taken, in the day's order."""
+        chosen = {self.timing, *self.more_timings}
+        return tuple(t for t in Timing.values if t in chosen)
+
+    @property
+    def dose_each_time(self) -> str:
+        """How much at each time in the timetable: one dose when the doses a day
+        match the times chosen, else the whole dose ("150 mg, 3 a day")."""
+        per_day = self.per_day.strip() or "1"
+        try:
+            matches = Decimal(per_day) == len(self.timings)
+        except ArithmeticError:
+            matches = False
+        return self.amount_text if matches else self.dose
 
     @property
     def name(self) -> str:
@@ -172,6 +183,17 @@ class SummaryDocument:
     plan: tuple[PlanRow, ...]
     chart: Chart | None
     disclaimer: str = DEFAULT_DISCLAIMER
+    # The client's medicines placed in the timetable, and the knowledge base's
+    # spacings that apply to this case (see questionnaires/timetable.py).
+    medicines: tuple[timetable.Dose, ...] = ()
+    spacings: tuple[timetable.Spacing, ...] = ()
+    # The version this one replaces, when it was issued, and what changed.
+    replaces_version: int | None = None
+    replaces_issued_on: datetime.date | None = None
+    changes: str = ""
+    # The client's own supplements: what to stop, what to keep taking.
+    stop_taking: tuple[str, ...] = ()
+    keep_taking: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -218,21 +240,18 @@ def text_blocks(text: str) -> tuple[TextBlock, ...]:
     return tuple(blocks)
 
 
-def schedule(plan: Iterable[PlanRow]) -> list[tuple[str, list[PlanRow]]]:
-    """Group the plan into a day: Morning, Midday, Evening, then Other times.
-
-    Rows keep the practitioner's order within a timing; empty groups are left out.
-    """
-    rows = sorted(plan, key=lambda row: _TIMING_ORDER.get(row.timing, len(Timing)))
-    groups: list[tuple[str, list[PlanRow]]] = []
-    for label, timings in SCHEDULE_GROUPS:
-        members = [row for row in rows if row.timing in timings]
-        if members:
-            groups.append((label, members))
-    others = [row for row in rows if row.timing not in _GROUPED_TIMINGS]
-    if others:
-        groups.append((OTHER_TIMES, others))
-    return groups
+def day_timetable(document: SummaryDocument) -> list[timetable.Slot]:
+    """The client's day: the plan at each of its times, with the medicines."""
+    doses = [
+        timetable.Dose(
+            name=row.name,
+            amount=row.dose_each_time,
+            timings=row.timings,
+            substances=row.substances,
+        )
+        for row in document.plan
+    ]
+    return timetable.build([*document.medicines, *doses], document.spacings)
 
 
 def summary_html(document: SummaryDocument, *, for_preview: bool = False) -> str:
@@ -368,7 +387,14 @@ def _context(document: SummaryDocument, *, for_preview: bool) -> dict:
         "gp_notes": text_blocks(document.gp_notes),
         "follow_up": text_blocks(document.follow_up),
         "disclaimer": text_blocks(document.disclaimer),
-        "schedule": schedule(document.plan),
+        "timetable": day_timetable(document),
+        # One line, so that the letterhead leaves room for the timetable.
+        "address_line": ", ".join(
+            line.strip()
+            for line in document.practice_address.splitlines()
+            if line.strip()
+        ),
+        "changes": text_blocks(document.changes),
         "chart_svg": _chart_svg(document.chart, for_preview=for_preview),
     }
 

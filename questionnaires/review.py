@@ -17,20 +17,15 @@ from questionnaires.models import (
     ActionKind,
     CaseNote,
     Decision,
-    EventKind,
     Finding,
     Medication,
     Response,
-    ResponseEvent,
     ResponseStatus,
     ReviewAction,
     Supplement,
 )
 
 log = logging.getLogger(__name__)
-
-IN_REVIEW_STATES = (ResponseStatus.IN_REVIEW, ResponseStatus.READY_FOR_ADVICE)
-REVIEWABLE = (ResponseStatus.SUBMITTED, *IN_REVIEW_STATES)
 
 
 def start_review(*, response: Response, by: User) -> None:
@@ -39,34 +34,20 @@ def start_review(*, response: Response, by: User) -> None:
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status != ResponseStatus.SUBMITTED:
             return
-        locked.status = ResponseStatus.IN_REVIEW
-        locked.save(update_fields=["status"])
-        ResponseEvent.objects.create(
-            response=locked, kind=EventKind.REVIEW_STARTED, by=by
-        )
-        refresh_state(response=locked, by=by)
+        locked.start_review(by=by)
+        locked.follow_findings(by=by)
     response.refresh_from_db(fields=["status"])
 
 
 def refresh_state(*, response: Response, by: User | None) -> None:
     """Ready for advice when every refer and major finding is decided; back in
-    review when a new one appears or a decision is undone."""
-    if response.status not in IN_REVIEW_STATES:
-        return
-    blocked = response.findings.blocking().exists()
-    if response.status == ResponseStatus.IN_REVIEW and not blocked:
-        new, kind = ResponseStatus.READY_FOR_ADVICE, EventKind.READY_FOR_ADVICE
-    elif response.status == ResponseStatus.READY_FOR_ADVICE and blocked:
-        new, kind = ResponseStatus.IN_REVIEW, EventKind.BACK_IN_REVIEW
-    else:
-        return
-    response.status = new
-    response.save(update_fields=["status"])
-    ResponseEvent.objects.create(response=response, kind=kind, by=by)
+    review when a new one appears or a decision is undone (the caller holds the
+    row lock)."""
+    response.follow_findings(by=by)
 
 
 def _check_reviewable(response: Response) -> None:
-    if response.status not in REVIEWABLE:
+    if not response.is_reviewable:
         raise ValidationError(
             "This case is not open for review.", code="not_reviewable"
         )
@@ -166,11 +147,7 @@ def undo(*, finding: Finding, by: User, request: HttpRequest | None = None) -> F
 
 def _ensure_in_review(response: Response, by: User) -> None:
     if response.status == ResponseStatus.SUBMITTED:
-        response.status = ResponseStatus.IN_REVIEW
-        response.save(update_fields=["status"])
-        ResponseEvent.objects.create(
-            response=response, kind=EventKind.REVIEW_STARTED, by=by
-        )
+        response.start_review(by=by)
 
 
 def rematch(

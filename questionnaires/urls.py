@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questionnaires.views import advice, intake, practitioner, review
+from questionnaires.views import advice, advice_autosave, intake, practitioner, review
 
 app_name = "questionnaires"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         name="match-entry",
     ),
     path("cases/<uuid:code>/advice/", advice.editor, name="advice"),
+    path(
+        "cases/<uuid:code>/advice/autosave/",
+        advice_autosave.autosave,
+        name="advice-autosave",
+    ),
     path("cases/<uuid:code>/advice/preview/", advice.preview, name="advice-preview"),
     path("cases/<uuid:code>/advice/issue/", advice.issue, name="issue-summary"),
     path("summaries/<uuid:code>/", advice.download, name="download-summary"),

@@ -48,6 +48,7 @@ CONCEPT_KINDS: Mapping[str, str] = {
     "supplements": QuestionKind.SUPPLEMENTS,
     "alcohol_units_per_week": QuestionKind.DECIMAL,
     "diet_pattern": QuestionKind.SINGLE_CHOICE,
+    "smoking": QuestionKind.SINGLE_CHOICE,
     "consent": QuestionKind.CONSENT,
 }
 # Kinds that may appear once in a version, always under the same concept.

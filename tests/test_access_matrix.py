@@ -102,6 +102,15 @@ def _plan_and_text(world: World) -> dict:
     return {"action": "add-plan", "key_points": "Changed by someone else"}
 
 
+def _typed_over_the_draft(world: World) -> dict:
+    """An autosave typed over the advice as it stands (the editor made the draft)."""
+    from questionnaires import advice
+    from questionnaires.views.advice_autosave import saved_version
+
+    draft = advice.draft_for(response=world.case, by=world.case.client.user)
+    return {"saved_version": saved_version(draft), "key_points": "Changed"}
+
+
 REGISTRY: dict[str, Entry] = {
     # The practitioner's pages about a client.
     "practice:client-detail": Entry(lambda w: {"code": w.alice.code}, "priya"),
@@ -165,6 +174,9 @@ REGISTRY: dict[str, Entry] = {
     # The advice summary.
     "questionnaires:advice": Entry(
         lambda w: {"code": w.case.code}, "priya", _plan_and_text
+    ),
+    "questionnaires:advice-autosave": Entry(
+        lambda w: {"code": w.case.code}, "priya", _typed_over_the_draft
     ),
     "questionnaires:advice-preview": Entry(lambda w: {"code": w.case.code}, "priya"),
     "questionnaires:issue-summary": Entry(lambda w: {"code": w.case.code}, "priya"),

@@ -138,7 +138,7 @@ def test_in_progress_includes_questionnaires_reopened_for_the_client(
     client, priya, caseload
 ):
     response = dashboard(client, priya.user, state="in_progress")
-    assert names_in_table(response) == ["Paul Progress", "Rita Reopened"]
+    assert sorted(names_in_table(response)) == ["Paul Progress", "Rita Reopened"]
 
 
 def test_a_client_without_a_password_is_invited_even_with_a_questionnaire_sent(priya):
@@ -235,7 +235,7 @@ def test_search_finds_clients_by_part_of_their_name(client, priya, caseload):
 def test_search_and_filter_combine(client, priya, caseload):
     client_in(priya, CaseState.SUBMITTED, "Sam Smith")
     response = dashboard(client, priya.user, q="sam", state="submitted")
-    assert names_in_table(response) == ["Sam Smith", "Sam Submitted"]
+    assert sorted(names_in_table(response)) == ["Sam Smith", "Sam Submitted"]
     assert (
         names_in_table(dashboard(client, priya.user, q="smith", state="in_review"))
         == []
@@ -250,8 +250,39 @@ def test_every_control_has_a_label(client, priya, caseload):
     assert 'type="search"' in form
 
 
-def test_by_default_the_most_recent_activity_comes_first(client, priya, caseload):
-    names = names_in_table(dashboard(client, priya.user))
+def test_by_default_undecided_red_flags_then_major_findings_come_first(
+    client, priya, caseload
+):
+    ian = caseload["Ian Review"].responses.get()
+    finding(ian, "major")
+    ed = caseload["Ed Issued"].responses.get()
+    finding(ed, "refer")
+    finding(caseload["Ruth Ready"].responses.get(), "major", decision="acknowledged")
+    page = dashboard(client, priya.user)
+    names = names_in_table(page)
+    # Red flag, then major, then the cases waiting longest for the practitioner,
+    # then everyone else by latest activity.
+    assert names[:4] == ["Ed Issued", "Ian Review", "Ruth Ready", "Sam Submitted"]
+    assert "sorted by most urgent first" in page.content.decode()
+
+
+def test_clients_with_the_same_name_are_told_apart(client, priya):
+    import datetime
+
+    for email, born in (
+        ("joan.w@example.com", datetime.date(1952, 3, 12)),
+        ("joan.whitfield@example.net", datetime.date(1960, 7, 1)),
+    ):
+        person = client_in(priya, CaseState.SUBMITTED, "Joan Whitfield", email=email)
+        person.date_of_birth = born
+        person.save(update_fields=["date_of_birth"])
+    page = dashboard(client, priya.user).content.decode()
+    assert "joan.w@example.com" in page and "born 12 Mar 1952" in page
+    assert "joan.whitfield@example.net" in page and "born 1 Jul 1960" in page
+
+
+def test_sorting_by_activity_puts_the_most_recent_first(client, priya, caseload):
+    names = names_in_table(dashboard(client, priya.user, sort="activity"))
     # The two without a questionnaire were added just now.
     assert names[2:] == [
         "Paul Progress",

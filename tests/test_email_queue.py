@@ -26,7 +26,7 @@ from practice import emails
 from practice.models import Client, EmailStatus, OutgoingEmail, Practice
 from tests.intake_helpers import answer_everything, shipped_version
 from tests.review_helpers import submitted_case
-from tests.test_advice import LEVOTHYROXINE, MAGNESIUM_200, ready_to_issue
+from tests.test_advice import LEVOTHYROXINE, MAGNESIUM_200, issue, ready_to_issue
 
 pytestmark = pytest.mark.queued_email
 
@@ -136,7 +136,7 @@ def test_with_the_mail_server_down_invite_submit_and_issue_work_and_mail_follows
     )
     client.force_login(priya.user)
     ready_to_issue(client, case)
-    issued = client.post(f"/cases/{case.code}/advice/issue/", follow=True)
+    issued = issue(client, case)
     assert "Advice summary version 1 issued" in issued.content.decode()
 
     run_worker()  # every try is refused

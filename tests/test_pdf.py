@@ -23,7 +23,6 @@ from questionnaires.pdf import (
     SummaryFetcher,
     pdf_text,
     render_pdf,
-    schedule,
     summary_html,
     text_blocks,
 )
@@ -155,7 +154,7 @@ def test_summary_says_who_it_is_for_who_wrote_it_and_when(margaret_text):
         "4 March 1951",
         "12 June 2025",
         "Greenleaf Nutrition",
-        "12 Market Street Lewes BN7 2NB",
+        "12 Market Street, Lewes, BN7 2NB",
         "hello@greenleaf.example",
         "Registered with the CNHC, no. 012345",
         "Priya Patel",
@@ -166,29 +165,31 @@ def test_summary_says_who_it_is_for_who_wrote_it_and_when(margaret_text):
 
 def test_each_plan_row_reads_with_its_dose_timing_duration_and_spacing(margaret_text):
     assert (
-        "Magnesium glycinate 150 mg, 2 a day With the evening meal 3 months "
+        "Magnesium glycinate 150 mg, 2 a day 3 months "
         "At least 4 hours apart from alendronic acid"
     ) in margaret_text
     assert (
-        "Calcium citrate 500 mg, once a day With lunch 3 months At least 4 hours "
+        "Calcium citrate 500 mg, once a day 3 months At least 4 hours "
         "apart from alendronic acid Not on the morning you take alendronic acid"
     ) in margaret_text
-    assert "Vitamin D3 1000 IU, once a day With breakfast Ongoing" in margaret_text
+    assert "Vitamin D3 1000 IU, once a day Ongoing" in margaret_text
 
 
-def test_plan_reads_through_the_day_morning_midday_evening(margaret_text):
-    plan = margaret_text[margaret_text.index("Your supplement plan") :]
-    morning, midday, evening = (
-        plan.index(f"{group} What to take")
-        for group in ("Morning", "Midday", "Evening")
+def test_the_timetable_reads_through_the_day(margaret_text):
+    day = margaret_text[margaret_text.index("Your daily timetable") :]
+    breakfast, lunch, evening = (
+        day.index(time)
+        for time in ("With breakfast", "With lunch", "With the evening meal")
     )
-    assert morning < plan.index("Vitamin D3") < midday
-    assert midday < plan.index("Calcium citrate") < evening
-    assert evening < plan.index("Magnesium glycinate")
+    assert breakfast < day.index("Vitamin D3, 1000 IU") < lunch
+    assert lunch < day.index("Calcium citrate, 500 mg") < evening
+    # Two a day, but only one time ticked: the whole dose, never half of it.
+    assert evening < day.index("Magnesium glycinate, 150 mg, 2 a day")
 
 
 def test_sections_come_in_order_with_the_gp_notes_headed_for_the_gp(margaret_text):
     headings = [
+        "Your daily timetable",
         "Key points",
         "Your supplement plan",
         "Dietary advice",
@@ -243,7 +244,7 @@ def test_pdf_is_tagged_pdf_ua(margaret_pdf):
     xmp = catalog["/Metadata"].get_object().get_data()
     assert b"pdfuaid:part" in xmp
     tags = set(_structure_tags(catalog["/StructTreeRoot"]))
-    assert {"/H1", "/H2", "/H3", "/P", "/L", "/LI", "/Table", "/TH", "/TD"} <= tags
+    assert {"/H1", "/H2", "/P", "/L", "/LI", "/Table", "/TH", "/TD"} <= tags
     assert "/Figure" in tags  # the symptom chart
 
 
@@ -286,25 +287,6 @@ def test_advice_bullets_become_lists_in_the_html():
     assert "<p>Eat oily fish such as sardines or salmon twice a week.</p>" in html
 
 
-def test_schedule_groups_the_day_and_leaves_out_empty_groups():
-    waking = plan_row("Probiotic", "1", "g", "1", Timing.ON_WAKING)
-    bedtime = plan_row("Glycine", "3", "g", "1", Timing.BEDTIME)
-    directed = plan_row("Iron", "14", "mg", "1", Timing.AS_DIRECTED)
-    plan = (bedtime, MAGNESIUM, directed, VITAMIN_D, waking)
-
-    assert schedule(plan) == [
-        ("Morning", [waking, VITAMIN_D]),
-        ("Evening", [MAGNESIUM, bedtime]),
-        ("Other times", [directed]),
-    ]
-    assert schedule(()) == []
-
-
-def test_a_timing_the_schedule_does_not_know_goes_under_other_times():
-    odd = replace(VITAMIN_D, timing="mid_morning", timing_label="Mid-morning")
-    assert schedule((odd, CALCIUM)) == [("Midday", [CALCIUM]), ("Other times", [odd])]
-
-
 def test_dose_says_amount_per_dose_and_doses_a_day():
     assert MAGNESIUM.dose == "150 mg, 2 a day"
     assert VITAMIN_D.dose == "1000 IU, once a day"
@@ -336,6 +318,7 @@ def test_empty_sections_are_left_out():
         )
     )
     for heading in (
+        "Your daily timetable",
         "Key points",
         "Your supplement plan",
         "Dietary advice",

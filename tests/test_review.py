@@ -64,7 +64,12 @@ def test_the_findings_say_why_what_to_do_which_answers_and_the_sources(
         if source.get("url"):
             assert f'href="{source["url"]}"' in page
     # Refer first, then major, then the rest.
-    assert page.index("Refer (1)") < page.index("Major (") < page.index(mg.title)
+    findings = page[page.index('id="findings-heading"') :]
+    assert (
+        findings.index("Refer (1)")
+        < findings.index("Major (")
+        < findings.index(mg.title)
+    )
 
 
 def test_entries_show_what_they_were_matched_to(priya_client, case):

@@ -51,7 +51,7 @@ def test_an_htmx_request_after_the_limit_is_sent_to_sign_in(client, priya):
     client.force_login(priya.user)
     idle_for(client, 31)
     response = client.get("/dashboard/", headers={"HX-Request": "true"})
-    assert response["HX-Redirect"] == "/accounts/login/"
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Fdashboard%2F"
 
 
 def test_repeated_failures_lock_the_account_until_the_cool_off_ends(

@@ -17,6 +17,7 @@ from practice.models import AuditAction, Client, InvitationState, Role, User
 from questionnaires import intake
 from questionnaires.forms import ReopenForm
 from questionnaires.models import IssuedSummary
+from questionnaires.summary_options import with_replacements
 from questionnaires.views.practitioner import send_and_tell
 
 HOME_BY_ROLE = {
@@ -47,9 +48,11 @@ def portal(request: HttpRequest) -> HttpResponse:
             "client": client,
             "open_response": next((r for r in responses if r.is_editable), None),
             "sent_responses": [r for r in responses if not r.is_editable],
-            "summaries": IssuedSummary.objects.filter(
-                response__in=access.responses_for(request.user)
-            ).select_related("issued_by"),
+            "summaries": with_replacements(
+                IssuedSummary.objects.filter(
+                    response__in=access.responses_for(request.user)
+                ).select_related("issued_by")
+            ),
         },
     )
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from questionnaires.forms.entries import DoseForm
+from questionnaires.forms.questions import parse_number
 from questionnaires.models import (
     AdviceDraft,
     PlanItem,
+    Timing,
 )
 
 
@@ -40,11 +42,61 @@ PLAN_FIELDS = (
     "spacing",
     "duration",
     "notes",
+    "more_timings",
 )
+
+
+class TimesField(forms.MultipleChoiceField):
+    """Ticked times of day; also read from their stored form, "lunch,bedtime"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        return super().to_python(value)
 
 
 class PlanItemForm(DoseForm):
     draft_fields = PLAN_FIELDS
+
+    more_timings = TimesField(
+        label="Also take it",
+        required=False,
+        choices=Timing.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a supplement taken more than once a day: each other time. "
+        "The timetable in the PDF shows it at every time ticked.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.more_timings:
+            self.initial["more_timings"] = self.instance.more_timings.split(",")
+
+    def clean_more_timings(self) -> str:
+        return ",".join(self.cleaned_data.get("more_timings") or ())
+
+    def clean(self):
+        data = super().clean()
+        more = [t for t in (data.get("more_timings") or "").split(",") if t]
+        times = {data.get("timing"), *more} - {None, ""}
+        per_day = data.get("per_day") or "1"
+        if more and parse_number(per_day) != len(times):
+            self.add_error(
+                "more_timings",
+                forms.ValidationError(
+                    f"The doses a day ({per_day}) and the times ticked "
+                    f"({len(times)}) differ: make them match, so the timetable "
+                    "says how much to take each time.",
+                    code="times_differ",
+                ),
+            )
+        return data
+
+    def draft_values(self) -> dict[str, object]:
+        values = super().draft_values()
+        ticked = set(self.data.getlist(self.add_prefix("more_timings")))
+        values["more_timings"] = ",".join(t for t in Timing.values if t in ticked)
+        return values
 
     class Meta:
         model = PlanItem

@@ -14,6 +14,7 @@ from .doses import NutrientSource
 from .entries import Knowledge, Nutrient, Rule
 from .facts import CaseFacts
 from .finding import Finding, amount_text
+from .understood import Understood
 
 
 @dataclass
@@ -25,6 +26,9 @@ class ResolvedCase:
     nutrients: dict[str, list[NutrientSource]] = field(default_factory=dict)
     conditions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    entries: list[Understood] = field(default_factory=list)
+    # Red-flag symptoms named in free text, with the words behind each.
+    flag_texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # (drug id, answer ref) of medicines given by injection or infusion (routes.py)
     injected: set[tuple[str, str]] = field(default_factory=set)
 
@@ -45,6 +49,9 @@ class ResolvedCase:
 
     def add_source(self, source: NutrientSource) -> None:
         self.nutrients.setdefault(source.nutrient, []).append(source)
+
+    def add_flag_text(self, symptom: str, trigger: tuple[str, str]) -> None:
+        _append_once(self.flag_texts.setdefault(symptom, []), trigger)
 
 
 def _append_once(items: list, item: object) -> None:

@@ -54,9 +54,16 @@ def condition_findings(
 def red_flag_findings(
     rule: Rule, case: ResolvedCase, knowledge: Knowledge
 ) -> list[Finding]:
+    """A scored symptom, or the same symptom in the client's own words."""
+    triggers: dict[str, list[tuple[str, str]]] = {}
+    for symptom, trigger in _scored_symptoms(rule, case):
+        triggers.setdefault(symptom, []).append(trigger)
+    for key in rule.symptoms:
+        for trigger in case.flag_texts.get(key, ()):
+            triggers.setdefault(key.replace("_", " "), []).append(trigger)
     return [
-        make_finding(rule, knowledge, {"symptom": symptom}, (symptom,), (), [trigger])
-        for symptom, trigger in _scored_symptoms(rule, case)
+        make_finding(rule, knowledge, {"symptom": symptom}, (symptom,), (), found)
+        for symptom, found in triggers.items()
     ]
 
 

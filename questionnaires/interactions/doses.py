@@ -7,15 +7,16 @@ can say which products it could not count instead of quietly leaving them out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .entries import Product
 from .facts import SupplementEntry
 from .knowledge import Form, Knowledge, Nutrient
 from .matching import Match, Matcher
-
-_TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
-_FROM_MG = {"mg": 1.0, "mcg": 1000.0}
+from .parse_products import FROM_MG as _FROM_MG
+from .parse_products import TO_MG as _TO_MG
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,144 @@ def daily_amount(
                 "so the elemental amount cannot be worked out"
             )
     return amount, ""
+
+
+def sources_from_product(
+    knowledge: Knowledge,
+    product: Product,
+    per_day: float | None,
+    trigger: tuple[str, str],
+    written: str = "",
+) -> list[NutrientSource]:
+    """A named product's nutrients: per-unit amount x units a day, where known.
+
+    A nutrient whose amount the source does not state, or a product taken an
+    unknown number of times a day, is still a source: the rules about it fire,
+    and the dose checks say it could not be counted. A strength written in the
+    answer that contradicts the label ("Calcichew D3 500mg/400IU" is not the
+    200 IU Calcichew-D3) stops the amounts being counted, since another product
+    of that name was meant.
+    """
+    conflict = strength_conflict(knowledge, product, written or trigger[1])
+    found = []
+    for content in product.contents:
+        nutrient = knowledge.nutrients[content.nutrient]
+        form = nutrient.form(content.form) if content.form else None
+        if conflict:
+            daily, reason = None, conflict
+        elif content.amount is None:
+            daily, reason = (
+                None,
+                f"contained in {product.name}; the amount is not stated",
+            )
+        elif per_day is None:
+            daily = None
+            reason = (
+                f"one {product.per} of {product.name} has {content.label}, "
+                "but how many a day is not known"
+            )
+        else:
+            daily, reason = content.amount * per_day, ""
+        found.append(
+            NutrientSource(
+                nutrient=content.nutrient,
+                trigger=trigger,
+                form=content.form or None,
+                daily=daily,
+                unknown_reason=reason,
+                counts_toward_limit=form.counts_toward_limit if form else True,
+            )
+        )
+        found.extend(_contained(nutrient, trigger))
+    return found
+
+
+_TIMES = (
+    (re.compile(r"\b(four times|qds|qid|4 times)\b"), 4),
+    (re.compile(r"\b(three times|tds|tid|3 times)\b"), 3),
+    (re.compile(r"\b(twice|bd|bid|2 times|morning and (evening|night))\b"), 2),
+    (
+        re.compile(
+            r"\b(once|od|daily|a day|every day|each day|morning|evening|night|"
+            r"nightly|mane|nocte|at bedtime)\b"
+        ),
+        1,
+    ),
+)
+_COUNT = re.compile(r"\b(one|two|three|four|1|2|3|4)\s+(tablets?|caplets?|capsules?)")
+_A_DAY = re.compile(r"\b(one|two|three|four|[1-4])\s*(?:x\s*)?(?:a|per|each)\s+day\b")
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_NOT_DAILY = re.compile(r"\b(week|weekly|month|monthly|when needed|as needed|prn)\b")
+
+
+def doses_per_day(text: str) -> float | None:
+    """Units a day from a medicine's "how often" ("one tablet twice daily": 2).
+
+    Only plain patterns are read; anything else is None, so the amount is
+    reported as not known rather than guessed.
+    """
+    text = text.lower()
+    if not text.strip() or _NOT_DAILY.search(text):
+        return None
+    stated = _A_DAY.search(text)
+    if stated:
+        word = stated.group(1)
+        times = _COUNT_WORDS.get(word) or int(word)
+    else:
+        times = next((n for pattern, n in _TIMES if pattern.search(text)), None)
+    if times is None:
+        return None
+    count = _COUNT.search(text)
+    per_dose = 1
+    if count:
+        word = count.group(1)
+        per_dose = _COUNT_WORDS.get(word) or int(word)
+    return float(times * per_dose)
+
+
+_STRENGTH = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(mg|mcg|µg|μg|ug|micrograms?|iu|g)(?![a-z])", re.IGNORECASE
+)
+_UNITS = {
+    "µg": "mcg",
+    "μg": "mcg",
+    "ug": "mcg",
+    "microgram": "mcg",
+    "micrograms": "mcg",
+}
+
+
+def strength_conflict(knowledge: Knowledge, product: Product, text: str) -> str:
+    """Why the written strength contradicts the product's label, or "".
+
+    A figure is compared with a content given in the same unit (500 mg with 500 mg
+    of calcium), and an IU figure with the product's vitamin given in IU or in
+    micrograms (400 IU is 10 micrograms of vitamin D, not 5).
+    """
+    written: dict[str, set[float]] = {}
+    for number, unit in _STRENGTH.findall(text):
+        unit = unit.lower()
+        unit = "IU" if unit == "iu" else _UNITS.get(unit, unit)
+        written.setdefault(unit, set()).add(float(number.replace(",", ".")))
+    for content in product.contents:
+        if content.stated is None or content.amount is None:
+            continue
+        nutrient = knowledge.nutrients[content.nutrient]
+        same = written.get(content.stated_unit)
+        if same and content.stated not in same:
+            return _conflict(product, content, same, content.stated_unit)
+        in_iu = written.get("IU")
+        converts = in_iu and nutrient.iu and content.stated_unit != "IU"
+        if converts and not any(
+            abs(n * nutrient.iu - content.amount) < 1e-6 for n in in_iu
+        ):
+            return _conflict(product, content, in_iu, "IU")
+    return ""
+
+
+def _conflict(product: Product, content, written: set[float], unit: str) -> str:
+    shown = ", ".join(f"{n:g} {unit}" for n in sorted(written))
+    return (
+        f"the strength written ({shown}) is not that of {product.name} "
+        f"({content.label}); check which product it is"
+    )

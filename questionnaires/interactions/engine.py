@@ -13,6 +13,7 @@ this module re-exports with Source.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .case import ResolvedCase
 from .condition_rules import condition_findings, red_flag_findings
@@ -28,14 +29,28 @@ from .matching import matcher_for
 from .pair_rules import depletion_findings, interaction_findings
 from .resolving import resolve
 from .routes import apply_routes
+from .understood import Understood
 
-__all__ = ["LIMIT_SETS", "Finding", "Source", "run"]
+__all__ = ["LIMIT_SETS", "Check", "Finding", "Source", "check", "run"]
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
+@dataclass(frozen=True)
+class Check:
+    """Findings, most severe first, and what each answer was understood as."""
+
+    findings: list[Finding]
+    entries: list[Understood]
+
+
 def run(facts: CaseFacts, knowledge: Knowledge, limits: str = "uk") -> list[Finding]:
     """Check one client's facts; return findings, most severe first."""
+    return check(facts, knowledge, limits).findings
+
+
+def check(facts: CaseFacts, knowledge: Knowledge, limits: str = "uk") -> Check:
+    """Check one client's facts; keep what each entry was matched to as well."""
     if limits not in LIMIT_SETS:
         raise ValueError(f"limits must be one of {', '.join(LIMIT_SETS)}")
     case = resolve(facts, knowledge, matcher_for(knowledge))
@@ -45,7 +60,10 @@ def run(facts: CaseFacts, knowledge: Knowledge, limits: str = "uk") -> list[Find
     dose_unknown_findings(case, knowledge)
     age_unknown_findings(case, knowledge)
     unique = {f.key: f for f in case.findings}
-    return sorted(unique.values(), key=lambda f: (_SEVERITY_RANK[f.severity], f.key))
+    findings = sorted(
+        unique.values(), key=lambda f: (_SEVERITY_RANK[f.severity], f.key)
+    )
+    return Check(findings, case.entries)
 
 
 def _candidate_rules(case: ResolvedCase, knowledge: Knowledge) -> list[Rule]:
@@ -56,6 +74,7 @@ def _candidate_rules(case: ResolvedCase, knowledge: Knowledge) -> list[Rule]:
         (knowledge.rules_by_nutrient, case.nutrients),
         (knowledge.rules_by_condition, case.conditions),
         (knowledge.rules_by_symptom, (k for k, v in case.facts.symptoms.items() if v)),
+        (knowledge.rules_by_symptom, case.flag_texts),
     ]
     if case.facts.alcohol_units_per_week is not None:
         indexes.append((knowledge.rules_by_lifestyle, ("alcohol",)))

@@ -213,6 +213,45 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ProductContent:
+    """One nutrient in a product; `amount` per unit in the nutrient's unit."""
+
+    nutrient: str
+    amount: float | None = None  # None: present, amount not stated
+    form: str = ""
+    label: str = ""  # as the source states it, e.g. "400 IU"
+    stated: float | None = None  # the source's figure and unit, e.g. 400 and "IU"
+    stated_unit: str = ""
+
+
+@dataclass(frozen=True)
+class Product:
+    """A named combination product (Adcal-D3, Centrum): what one unit contains."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    per: str
+    contents: tuple[ProductContent, ...]
+    evidence: str
+    sources: tuple[Source, ...]
+    licensed: bool = False
+    note: str = ""
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class RedFlagText:
+    """Words typed anywhere that mean a red-flag symptom ("black stools")."""
+
+    symptom: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Knowledge:
     version: str
     sources: Mapping[str, Source]
@@ -228,6 +267,8 @@ class Knowledge:
     rules_by_condition: Mapping[str, tuple[Rule, ...]]
     rules_by_symptom: Mapping[str, tuple[Rule, ...]]
     rules_by_lifestyle: Mapping[str, tuple[Rule, ...]]
+    products: Mapping[str, Product] = field(default_factory=dict)
+    red_flag_texts: tuple[RedFlagText, ...] = ()
 
     def class_names(self, class_ids: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(self.classes[c].name for c in class_ids)

@@ -118,6 +118,9 @@ class CaseFacts:
     alcohol_units_per_week: float | None = None
     diet_pattern: str = ""
     symptoms: Mapping[str, int] = field(default_factory=dict)
+    smoker: bool = False
+    # Other free-text answers by key ("anything_else"), read for red-flag words.
+    notes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Tuples and a read-only mapping keep the facts hashable in spirit and stop
@@ -126,6 +129,7 @@ class CaseFacts:
         object.__setattr__(self, "medications", tuple(self.medications))
         object.__setattr__(self, "supplements", tuple(self.supplements))
         object.__setattr__(self, "symptoms", _frozen_symptoms(self.symptoms))
+        object.__setattr__(self, "notes", MappingProxyType(dict(self.notes or {})))
 
     @classmethod
     def from_dict(cls, data: Any) -> CaseFacts:
@@ -146,6 +150,8 @@ _CASE_FIELDS = {
     "alcohol_units_per_week",
     "diet_pattern",
     "symptoms",
+    "smoker",
+    "notes",
 }
 _MEDICATION_FIELDS = {
     "name",
@@ -197,7 +203,23 @@ def _parse_case(data: Any) -> CaseFacts:
         ),
         diet_pattern=_text(data, "diet_pattern", ""),
         symptoms=_symptoms(data.get("symptoms")),
+        smoker=_bool(data, "smoker", ""),
+        notes=_notes(data.get("notes")),
     )
+
+
+def _notes(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CaseError("notes", "must be an object mapping answer keys to text")
+    notes = {}
+    for key, text in value.items():
+        if not isinstance(text, str):
+            raise CaseError(f"notes.{key}", "must be text")
+        if text.strip():
+            notes[str(key)] = text.strip()
+    return notes
 
 
 def _medication(item: Any, path: str) -> MedicationEntry:

@@ -55,6 +55,7 @@ from .parse_entries import (
     read_source,
     read_symptom,
 )
+from .parse_products import read_product, read_red_flag_text
 from .parse_rules import Refs, read_rule
 
 __all__ = [
@@ -83,7 +84,17 @@ __all__ = [
 ]
 
 KNOWLEDGE_DIR = Path(__file__).with_name("knowledge")
-_TABLES = {"source", "class", "drug", "nutrient", "condition", "symptom", "rule"}
+_TABLES = {
+    "source",
+    "class",
+    "drug",
+    "nutrient",
+    "condition",
+    "symptom",
+    "rule",
+    "product",
+    "red_flag_text",
+}
 
 
 @functools.lru_cache(maxsize=4)
@@ -127,6 +138,13 @@ def _build(tables: dict[str, list[tuple[str, dict]]], version: str) -> Knowledge
     raw_drugs = _collect(tables, "drug", read_drug)
     refs = Refs(sources, classes, nutrients, conditions, symptoms, raw_drugs)
     rules = _collect(tables, "rule", lambda f, e: read_rule(f, e, refs))
+    products = _collect(tables, "product", lambda f, e: read_product(f, e, refs))
+    red_flag_texts = _collect(
+        tables,
+        "red_flag_text",
+        lambda f, e: read_red_flag_text(f, e, symptoms),
+        key="symptom",
+    )
 
     crosschecks.check_class_parents(tables, classes)
     drugs = {d.id: _with_inherited_classes(d, classes) for d in raw_drugs.values()}
@@ -137,6 +155,7 @@ def _build(tables: dict[str, list[tuple[str, dict]]], version: str) -> Knowledge
     crosschecks.check_unique_names(tables, "drug", drugs)
     crosschecks.check_unique_names(tables, "nutrient", nutrients)
     crosschecks.check_unique_names(tables, "condition", conditions)
+    crosschecks.check_unique_names(tables, "product", products)
 
     return Knowledge(
         version=version,
@@ -148,6 +167,8 @@ def _build(tables: dict[str, list[tuple[str, dict]]], version: str) -> Knowledge
         symptoms=_frozen(symptoms),
         rules=_frozen(rules),
         **indexes(rules, drugs),
+        products=_frozen(products),
+        red_flag_texts=tuple(red_flag_texts[k] for k in sorted(red_flag_texts)),
     )
 
 

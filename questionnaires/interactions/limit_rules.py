@@ -185,7 +185,11 @@ def age_unknown_findings(case: ResolvedCase, knowledge: Knowledge) -> None:
 
 
 def dose_unknown_findings(case: ResolvedCase, knowledge: Knowledge) -> None:
-    """Say which products were left out of dose checks, rather than skip them."""
+    """Say which products were left out of dose checks, rather than skip them.
+
+    One finding per answer: a multivitamin that may hold ten dose-checked
+    nutrients is one thing to look up on the label, not ten.
+    """
     dose_checked = {
         n
         for r in knowledge.rules.values()
@@ -195,21 +199,24 @@ def dose_unknown_findings(case: ResolvedCase, knowledge: Knowledge) -> None:
         for n in (*r.nutrients, *r.by_nutrients)
     }
     rule = knowledge.rules["unrecognised-dose"]
+    unknown: dict[tuple[str, str], list] = {}
     for nutrient_id in sorted(case.nutrients):
         if nutrient_id not in dose_checked:
             continue
-        nutrient = knowledge.nutrients[nutrient_id]
         for source in case.nutrients[nutrient_id]:
             if source.daily is None:
-                names = {
-                    "entry": source.trigger[1],
-                    "nutrient": nutrient.name,
-                    "detail": f" ({source.unknown_reason})"
-                    if source.unknown_reason
-                    else "",
-                }
-                case.findings.append(
-                    make_finding(
-                        rule, knowledge, names, (nutrient.name,), (), [source.trigger]
-                    )
-                )
+                unknown.setdefault(source.trigger, []).append(source)
+    for trigger, sources in unknown.items():
+        names = [knowledge.nutrients[s.nutrient].name for s in sources]
+        reasons = list(
+            dict.fromkeys(s.unknown_reason for s in sources if s.unknown_reason)
+        )
+        detail = f" ({'; '.join(reasons)})" if reasons else ""
+        wording = {"entry": trigger[1], "nutrient": _and(names), "detail": detail}
+        case.findings.append(
+            make_finding(rule, knowledge, wording, names, (), [trigger])
+        )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

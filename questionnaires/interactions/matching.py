@@ -17,12 +17,14 @@ Anything else is "unmatched" or "ambiguous", which the engine turns into an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from .entries import Product
 from .knowledge import Condition, Drug, Knowledge, Nutrient, load
 from .text import digits, normalise, without_bare_numbers
 
@@ -38,6 +40,11 @@ FUZZY_THRESHOLD = 88.0
 SINGLE_TYPO = 1
 # Below this many letters one typo is too large a share of the word to guess.
 MIN_FUZZY_LENGTH = 5
+# Conditions: two names sharing a stem this long may differ in an ending of up to
+# this many letters ("hypothyroid" is hypothyroidism, "perimenopausal" is
+# perimenopause); conditions are otherwise matched only one typo away.
+MIN_STEM_LENGTH = 8
+MAX_ENDING_LEFT_OFF = 3
 # A fuzzy winner must beat the runner-up (another substance) by this many points.
 AMBIGUITY_MARGIN = 3.0
 
@@ -59,7 +66,7 @@ class Match:
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str  # "drug" or "nutrient"
+    kind: str  # "drug", "nutrient" or "product"
     id: str
     name: str
     score: float
@@ -68,7 +75,16 @@ class SearchHit:
 class _Index:
     """Names of one kind of substance, for exact, phrase and fuzzy lookup."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        names: Iterable[tuple[str, str]],
+        typos_only: bool = False,
+        clean: Callable[[str], str] = normalise,
+    ) -> None:
+        # typos_only: accept a fuzzy match only one typo away, never on score
+        # alone (conditions: "hyperparathyroidism" is not "hyperthyroidism").
+        self.typos_only = typos_only
+        self.clean = clean  # how answers are cleaned (shared by the indexes)
         self.terms: dict[str, str] = {}
         for term, ident in names:
             key = normalise(term)
@@ -87,7 +103,7 @@ class _Index:
         return self._cache[key]
 
     def _match(self, text: str, fuzzy: bool) -> Match:
-        cleaned = normalise(text)
+        cleaned = self.clean(text)
         if not cleaned:
             return Match("unmatched")
         for candidate in dict.fromkeys((cleaned, without_bare_numbers(cleaned))):
@@ -135,7 +151,7 @@ class _Index:
                     continue
                 ident = self.terms[term]
                 near[term] = max(near.get(term, 0.0), score)
-                if accepted(probe, term, score):
+                if accepted(probe, term, score, typos_only=self.typos_only):
                     best[ident] = max(best.get(ident, 0.0), score)
         candidates = tuple(sorted(near, key=lambda t: (-near[t], t))[:3])
         if not best:
@@ -146,13 +162,30 @@ class _Index:
         return Match("matched", (ranked[0][0],), "fuzzy", candidates=candidates)
 
 
-def accepted(probe: str, term: str, score: float) -> bool:
+def accepted(probe: str, term: str, score: float, typos_only: bool = False) -> bool:
     """Whether a fuzzy candidate is close enough to be taken as the same name."""
     if probe[:1] != term[:1] or len(term.replace(" ", "")) < MIN_FUZZY_LENGTH:
         return False
-    if score >= FUZZY_THRESHOLD:
+    if score >= FUZZY_THRESHOLD and not typos_only:
+        return True
+    if typos_only and _word_ending_left_off(probe, term):
         return True
     return DamerauLevenshtein.distance(probe, term) <= SINGLE_TYPO
+
+
+def _word_ending_left_off(probe: str, term: str) -> bool:
+    """ "hypothyroid" for "hypothyroidism", "perimenopausal" for "perimenopause".
+
+    The two share a long stem and differ only in a short ending, so the letters
+    that carry the meaning all agree: a different condition ("hyperparathyroidism"
+    for "hyperthyroid", "osteopetrosis" for "osteoporosis") never qualifies.
+    """
+    stem = len(os.path.commonprefix([probe, term]))
+    return (
+        stem >= MIN_STEM_LENGTH
+        and len(probe) - stem <= MAX_ENDING_LEFT_OFF
+        and len(term) - stem <= MAX_ENDING_LEFT_OFF
+    )
 
 
 class Matcher:
@@ -160,9 +193,16 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.drugs = _Index(_names(knowledge.drugs.values()))
-        self.nutrients = _Index(_names(knowledge.nutrients.values()))
-        self.conditions = _Index(_names(knowledge.conditions.values()))
+        # An answer is looked up in several indexes (product, then drug, then
+        # nutrient); it is cleaned once.
+        self._cleaned: dict[str, str] = {}
+        clean = self._clean
+        self.drugs = _Index(_names(knowledge.drugs.values()), clean=clean)
+        self.nutrients = _Index(_names(knowledge.nutrients.values()), clean=clean)
+        self.conditions = _Index(
+            _names(knowledge.conditions.values()), typos_only=True, clean=clean
+        )
+        self.products = _Index(_names(knowledge.products.values()), clean=clean)
         self._forms = {
             n.id: _Index((name, f.id) for f in n.forms for name in (f.id, *f.names))
             for n in knowledge.nutrients.values()
@@ -170,8 +210,17 @@ class Matcher:
 
     def clear_cache(self) -> None:
         """Forget earlier answers (for benchmarks of the uncached path)."""
-        for index in (self.drugs, self.nutrients, self.conditions):
+        for index in (self.drugs, self.nutrients, self.conditions, self.products):
             index._cache.clear()
+        self._cleaned.clear()
+
+    def _clean(self, text: str) -> str:
+        cleaned = self._cleaned.get(text)
+        if cleaned is None:
+            if len(self._cleaned) > 20_000:  # bounded: answers are free text
+                self._cleaned.clear()
+            cleaned = self._cleaned[text] = normalise(text)
+        return cleaned
 
     def drug(self, text: str, fuzzy: bool = True) -> Match:
         return self.drugs.match(text, fuzzy)
@@ -181,6 +230,10 @@ class Matcher:
 
     def condition(self, text: str) -> Match:
         return self.conditions.match(text)
+
+    def product(self, text: str, fuzzy: bool = False) -> Match:
+        """A named combination product (Adcal-D3, Centrum Silver)."""
+        return self.products.match(text, fuzzy)
 
     def form(self, nutrient_id: str, text: str) -> str | None:
         """The salt or chemical form named in `text`, for one nutrient."""
@@ -196,7 +249,12 @@ class Matcher:
         if not cleaned or limit <= 0:
             return []
         hits: dict[tuple[str, str], float] = {}
-        for kind, index in (("drug", self.drugs), ("nutrient", self.nutrients)):
+        indexes = (
+            ("drug", self.drugs),
+            ("nutrient", self.nutrients),
+            ("product", self.products),
+        )
+        for kind, index in indexes:
             for term, score, _ in process.extract(
                 cleaned, index.choices, scorer=fuzz.WRatio, limit=limit * 3
             ):
@@ -213,13 +271,17 @@ class Matcher:
         ]
 
     def _name(self, kind: str, ident: str) -> str:
-        table: Mapping = (
-            self.knowledge.drugs if kind == "drug" else self.knowledge.nutrients
-        )
-        return table[ident].name
+        tables: Mapping[str, Mapping] = {
+            "drug": self.knowledge.drugs,
+            "nutrient": self.knowledge.nutrients,
+            "product": self.knowledge.products,
+        }
+        return tables[kind][ident].name
 
 
-def _names(entries: Iterable[Drug | Nutrient | Condition]) -> Iterable[tuple[str, str]]:
+def _names(
+    entries: Iterable[Drug | Nutrient | Condition | Product],
+) -> Iterable[tuple[str, str]]:
     for entry in entries:
         for name in entry.all_names:
             yield name, entry.id

@@ -14,7 +14,11 @@ def interaction_findings(
     findings = []
     for nutrient, nutrient_triggers, note in present_nutrients(rule, case, knowledge):
         nutrient_id = nutrient.id
+        nutrient_refs = {ref for ref, _ in nutrient_triggers}
         for drug_id in matching_drugs(rule, case, knowledge):
+            if nutrient_refs <= {ref for ref, _ in case.drugs[drug_id]}:
+                # The medicine is the only source (alfacalcidol's vitamin D).
+                continue
             # A spacing rule is about two things swallowed together; a medicine
             # given by injection or infusion (zoledronic acid) cannot be spaced.
             swallowed_only = rule.spacing_hours is not None
@@ -38,6 +42,10 @@ def interaction_findings(
             other_sources = case.nutrients.get(other_id, [])
             if other_id == nutrient_id or not other_sources:
                 continue
+            other_triggers = [s.trigger for s in other_sources]
+            if len({ref for ref, _ in nutrient_triggers + other_triggers}) == 1:
+                # Both inside one product (a multivitamin): they cannot be spaced.
+                continue
             other = knowledge.nutrients[other_id]
             names = {"drug": "", "nutrient": nutrient.name, "with": other.name}
             findings.append(
@@ -47,7 +55,7 @@ def interaction_findings(
                     names,
                     (nutrient.name, other.name),
                     (),
-                    nutrient_triggers + [s.trigger for s in other_sources],
+                    nutrient_triggers + other_triggers,
                     note,
                 )
             )

@@ -3,6 +3,8 @@
 from questionnaires.models.advice import (  # noqa: F401
     AdviceDraft,
     AdviceSnippet,
+    CurrentAction,
+    CurrentSupplement,
     IssuedSummary,
     PlanItem,
     SnippetSection,
@@ -36,6 +38,7 @@ from questionnaires.models.responses import (  # noqa: F401
     Answer,
     EntryBase,
     EventKind,
+    InvalidTransition,
     Medication,
     Response,
     ResponseEvent,

@@ -4,14 +4,18 @@ issued (immutable) summaries."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaires.models.responses import Response, SupplementUnit, decimal_or_none
+from questionnaires.models.responses import (
+    DoseValues,
+    Response,
+    Supplement,
+    SupplementUnit,
+)
 
 
 class Timing(models.TextChoices):
@@ -34,6 +38,14 @@ class AdviceDraft(models.Model):
     lifestyle = models.TextField("lifestyle advice", blank=True)
     gp_notes = models.TextField("notes for your GP", blank=True)
     follow_up = models.TextField("follow-up", blank=True)
+    # What the next version changes, printed under "This replaces version N".
+    changes = models.TextField("what has changed since the last version", blank=True)
+    include_symptom_chart = models.BooleanField(
+        "include the symptom chart in the PDF", default=False
+    )
+    # When the client takes each medicine, for the PDF's daily timetable:
+    # {medication code: Timing value}. Only what the practitioner chose.
+    medicine_timings = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,12 +54,17 @@ class AdviceDraft(models.Model):
         blank=True,
         related_name="+",
     )
+    # The fingerprint of the plan (its rows and what happens to the client's own
+    # supplements) as it was last checked; a plan whose fingerprint differs is
+    # "not checked yet" and cannot be issued. Set only by the check itself.
+    checked_plan = models.CharField(max_length=64, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Advice for {self.response}"
 
 
-class PlanItem(models.Model):
+class PlanItem(DoseValues, models.Model):
     """One row of the supplement plan; checked by the engine like the client's own."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -69,6 +86,9 @@ class PlanItem(models.Model):
         choices=Timing.choices,
         default=Timing.BREAKFAST,
     )
+    # Other times of day for a supplement taken more than once a day: Timing
+    # values separated by commas, e.g. "evening_meal".
+    more_timings = models.CharField("also take it", max_length=100, blank=True)
     spacing = models.CharField(
         "keep apart from",
         max_length=300,
@@ -89,12 +109,55 @@ class PlanItem(models.Model):
         return not any((self.product, self.nutrient, self.amount))
 
     @property
-    def amount_value(self) -> Decimal | None:
-        return decimal_or_none(self.amount)
+    def timings(self) -> tuple[str, ...]:
+        """Every time of day it is taken, in the day's order, without repeats."""
+        chosen = {self.timing, *self.more_timings.split(",")}
+        return tuple(t for t in Timing.values if t in chosen)
 
-    @property
-    def per_day_value(self) -> Decimal | None:
-        return decimal_or_none(self.per_day)
+
+class CurrentAction(models.TextChoices):
+    CONTINUE = "continue", "Keep taking it"
+    STOP = "stop", "Stop taking it"
+    CHANGE_DOSE = "change_dose", "Change the dose"
+    REPLACE = "replace", "Replace it with an item of the plan"
+
+
+class CurrentSupplement(DoseValues, models.Model):
+    """What the plan says about a supplement the client already takes.
+
+    A supplement with no row is kept (continue). The plan check totals the
+    regimen that results; the PDF lists what to stop and what to keep taking.
+    """
+
+    advice = models.ForeignKey(
+        AdviceDraft, on_delete=models.CASCADE, related_name="current"
+    )
+    supplement = models.ForeignKey(
+        Supplement, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(
+        max_length=20, choices=CurrentAction.choices, default=CurrentAction.CONTINUE
+    )
+    # The new dose, kept as typed, for "change the dose".
+    amount = models.CharField("new amount per dose", max_length=40, blank=True)
+    per_day = models.CharField("doses a day", max_length=40, blank=True)
+    replaced_by = models.ForeignKey(
+        PlanItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advice", "supplement"], name="one_choice_per_supplement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.supplement}"
 
 
 class SnippetSection(models.TextChoices):

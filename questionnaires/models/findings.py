@@ -92,6 +92,21 @@ class Finding(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The decision taken before the finding changed (a new total, another product
+    # of the same nutrient with a different message): shown beside it so the
+    # practitioner can decide again with the earlier note in view.
+    earlier_decision = models.CharField(
+        max_length=20, choices=Decision.choices, default=Decision.UNDECIDED, blank=True
+    )
+    earlier_note = models.TextField(blank=True)
+    earlier_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    earlier_at = models.DateTimeField(null=True, blank=True)
 
     objects = FindingQuerySet.as_manager()
 
@@ -114,6 +129,23 @@ class Finding(models.Model):
     def is_decided(self) -> bool:
         return self.decision != Decision.UNDECIDED
 
+    @property
+    def has_earlier_decision(self) -> bool:
+        return self.earlier_decision != Decision.UNDECIDED
+
+    @property
+    def topic(self) -> tuple[str, tuple[str, ...]]:
+        """What the finding is about, whichever entries raised it."""
+        return topic(self.rule, self.subjects)
+
+    @property
+    def refs(self) -> set[str]:
+        return {t["ref"] for t in self.triggers}
+
+
+def topic(rule: str, subjects) -> tuple[str, tuple[str, ...]]:
+    return rule, tuple(sorted(subjects))
+
 
 class ActionKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged a finding"
@@ -121,6 +153,10 @@ class ActionKind(models.TextChoices):
     UNDONE = "undone", "Undid a decision"
     REMATCHED = "rematched", "Matched an entry by hand"
     UNMATCHED = "unmatched", "Removed a hand match"
+    # By the check: a plan row joined a decided finding that says the same, or
+    # a decided finding now says something else (a new total, a new severity).
+    CARRIED = "carried", "Kept a decision on a finding"
+    CHANGED = "changed", "Set aside a decision on a changed finding"
 
 
 class ReviewAction(models.Model):

@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,10 @@ class ResponseStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = (ResponseStatus.IN_PROGRESS, ResponseStatus.REOPENED)
+
+
+class InvalidTransition(ValidationError):
+    """A response was asked to move from a state it may not leave that way."""
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -88,9 +93,160 @@ class Response(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("questionnaires:resume", args=[self.code])
 
+    # The response's states, and the one place that moves it between them
+    # (docs/decisions.md, "The case's states"). Callers hold the row lock.
+    EDITABLE = frozenset(EDITABLE_STATUSES)
+    #: The practitioner may decide findings and match entries by hand; after a
+    #: summary is issued too, so that a revised plan can be decided and reissued.
+    REVIEWABLE = frozenset(
+        {
+            ResponseStatus.SUBMITTED,
+            ResponseStatus.IN_REVIEW,
+            ResponseStatus.READY_FOR_ADVICE,
+            ResponseStatus.SUMMARY_ISSUED,
+        }
+    )
+    #: Whether refer and major findings decide the state (in review or ready).
+    FOLLOWS_FINDINGS = frozenset(
+        {
+            ResponseStatus.IN_REVIEW,
+            ResponseStatus.READY_FOR_ADVICE,
+            ResponseStatus.SUMMARY_ISSUED,
+        }
+    )
+    REOPENABLE = frozenset(
+        {
+            ResponseStatus.SUBMITTED,
+            ResponseStatus.IN_REVIEW,
+            ResponseStatus.READY_FOR_ADVICE,
+        }
+    )
+    #: A summary may be issued from these (when nothing blocks it).
+    ISSUABLE = frozenset(
+        {
+            ResponseStatus.IN_REVIEW,
+            ResponseStatus.READY_FOR_ADVICE,
+            ResponseStatus.SUMMARY_ISSUED,
+        }
+    )
+
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        return self.status in self.EDITABLE
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.status in self.REVIEWABLE
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.status in self.REOPENABLE
+
+    @property
+    def is_issuable(self) -> bool:
+        return self.status in self.ISSUABLE
+
+    @property
+    def is_ready_for_advice(self) -> bool:
+        return self.status == ResponseStatus.READY_FOR_ADVICE
+
+    def submit(self, *, by) -> None:
+        """The client sends the questionnaire (again, after a reopen)."""
+        self.submitted_at = timezone.now()
+        self._move(
+            ResponseStatus.SUBMITTED,
+            EventKind.SUBMITTED,
+            by=by,
+            allowed=self.EDITABLE,
+            fields=["submitted_at"],
+        )
+
+    def reopen(self, *, by, message: str) -> None:
+        """The practitioner gives the questionnaire back to the client."""
+        self.reopened_at = timezone.now()
+        self.reopen_message = message
+        self._move(
+            ResponseStatus.REOPENED,
+            EventKind.REOPENED,
+            by=by,
+            allowed=self.REOPENABLE,
+            message=message,
+            fields=["reopened_at", "reopen_message"],
+        )
+
+    def start_review(self, *, by) -> None:
+        self._move(
+            ResponseStatus.IN_REVIEW,
+            EventKind.REVIEW_STARTED,
+            by=by,
+            allowed={ResponseStatus.SUBMITTED},
+        )
+
+    def mark_ready(self, *, by) -> None:
+        """Every refer and major finding is decided."""
+        self._move(
+            ResponseStatus.READY_FOR_ADVICE,
+            EventKind.READY_FOR_ADVICE,
+            by=by,
+            allowed={ResponseStatus.IN_REVIEW},
+        )
+
+    def back_to_review(self, *, by) -> None:
+        """A refer or major finding needs a decision again (new, changed or undone),
+        also after a summary was issued."""
+        self._move(
+            ResponseStatus.IN_REVIEW,
+            EventKind.BACK_IN_REVIEW,
+            by=by,
+            allowed={ResponseStatus.READY_FOR_ADVICE, ResponseStatus.SUMMARY_ISSUED},
+        )
+
+    def mark_issued(self, *, by, version: int) -> None:
+        self._move(
+            ResponseStatus.SUMMARY_ISSUED,
+            EventKind.SUMMARY_ISSUED,
+            by=by,
+            allowed=self.ISSUABLE,
+            message=f"Version {version}",
+        )
+
+    def follow_findings(self, *, by) -> None:
+        """Ready when no refer or major finding waits for a decision; back in
+        review when one does."""
+        if self.status not in self.FOLLOWS_FINDINGS:
+            return
+        blocked = self.findings.blocking().exists()
+        if blocked and self.status != ResponseStatus.IN_REVIEW:
+            self.back_to_review(by=by)
+        elif not blocked and self.status == ResponseStatus.IN_REVIEW:
+            self.mark_ready(by=by)
+
+    def _move(
+        self,
+        to: str,
+        kind: str,
+        *,
+        by,
+        allowed,
+        message: str = "",
+        fields: list[str] = (),
+    ) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"A case that is {self.get_status_display().lower()} cannot "
+                f"become {ResponseStatus(to).label.lower()}.",
+                code="invalid_transition",
+            )
+        self.status = to
+        self.save(update_fields=["status", *fields])
+        ResponseEvent.objects.create(response=self, kind=kind, by=by, message=message)
+
+    def history(self) -> list:
+        """What happened to the case, oldest first: its events and every review
+        action with its note (kept, even when a decision was undone or carried)."""
+        events = list(self.events.select_related("by"))
+        actions = list(self.review_actions.select_related("by", "finding"))
+        return sorted([*events, *actions], key=lambda item: (item.at, item.pk))
 
 
 class Answer(models.Model):
@@ -179,7 +335,22 @@ class AmountBasis(models.TextChoices):
     COMPOUND = "compound", "The weight of the whole compound"
 
 
-class Supplement(EntryBase):
+class DoseValues:
+    """A row's amount and doses a day, kept as typed, read as numbers."""
+
+    amount: str
+    per_day: str
+
+    @property
+    def amount_value(self) -> Decimal | None:
+        return decimal_or_none(self.amount)
+
+    @property
+    def per_day_value(self) -> Decimal | None:
+        return decimal_or_none(self.per_day)
+
+
+class Supplement(DoseValues, EntryBase):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="supplements"
     )
@@ -207,14 +378,6 @@ class Supplement(EntryBase):
     @property
     def is_blank(self) -> bool:
         return not any((self.product, self.nutrient, self.form, self.amount))
-
-    @property
-    def amount_value(self) -> Decimal | None:
-        return decimal_or_none(self.amount)
-
-    @property
-    def per_day_value(self) -> Decimal | None:
-        return decimal_or_none(self.per_day)
 
 
 def decimal_or_none(text: str) -> Decimal | None:

@@ -40,6 +40,7 @@ _REF_SECTIONS = {
     "breastfeeding": "About you",
     "symptoms": "Symptoms",
     "alcohol_units_per_week": "Alcohol",
+    "smoking": "Lifestyle",
 }
 
 

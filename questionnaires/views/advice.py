@@ -4,6 +4,8 @@ issuing the PDF; downloading an issued summary."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +16,18 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import advice, pdf
+from questionnaires import advice, current_supplements, pdf, plans, summary_options
 from questionnaires.forms import AdviceForm, PlanItemForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.intake import valid_uuids
-from questionnaires.models import AdviceSnippet, IssuedSummary, SnippetSection
+from questionnaires.models import (
+    AdviceSnippet,
+    IssuedSummary,
+    Response,
+    SnippetSection,
+    Timing,
+)
+from questionnaires.views.advice_autosave import saved_version, stale_message
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 TEXT_FIELDS = AdviceForm.Meta.fields
@@ -53,7 +62,29 @@ def editor(request: HttpRequest, code: str) -> HttpResponse:
 def _post(request: HttpRequest, response, draft) -> HttpResponse:
     action = request.POST.get("action", "save")
     url = reverse("questionnaires:advice", args=[response.code])
-    _save_as_typed(request, response, draft)
+    with transaction.atomic():
+        # Under the case's lock, so an issue in progress prints the rows it
+        # checked; whatever is stored here leaves the plan "not checked yet"
+        # until it is checked (its fingerprint no longer matches).
+        Response.objects.select_for_update().filter(pk=response.pk).first()
+        draft.refresh_from_db(fields=["updated_at", "updated_by"])
+        stale = request.POST.get("saved_version", saved_version(draft)) != (
+            saved_version(draft)
+        )
+        if not stale:
+            _save_as_typed(request, response, draft)
+            current_supplements.save_as_typed(request.POST, response, draft)
+    if stale:
+        # Saved elsewhere since this page was opened: keep what was typed on the
+        # page, say so, and let a second press of Save replace it on purpose.
+        messages.error(
+            request, stale_message(draft) + " Save again to replace that version."
+        )
+        form = AdviceForm(request.POST, instance=draft)
+        summary_options.save_options(request.POST, draft)  # shown, not saved
+        return _render(
+            request, response, draft, form, _plan_forms(draft, request.POST), status=409
+        )
 
     kind, _, arg = action.partition(":")
     if kind == "add-plan":
@@ -61,7 +92,6 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
         return redirect(f"{url}#plan-{row.code}")
     if kind == "remove-plan":
         draft.plan.filter(code__in=valid_uuids([arg])).delete()
-        advice.plan_check(response=response)
         return redirect(f"{url}#plan")
     if kind == "insert" and arg in SnippetSection.values:
         _insert_snippet(request, draft, arg)
@@ -72,10 +102,11 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
 
     form = AdviceForm(request.POST, instance=draft)
     plan_forms = _plan_forms(draft, request.POST)
-    if not all([form.is_valid(), *[f.is_valid() for f in plan_forms]]):
+    current_ok = not current_supplements.problems(response, draft)
+    if not all([form.is_valid(), *[f.is_valid() for f in plan_forms], current_ok]):
         return _render(request, response, draft, form, plan_forms, status=422)
     _prefill_spacing(response, draft)
-    advice.plan_check(response=response)
+    advice.plan_check(response=response, by=request.user)
     found = advice.plan_findings(response)
     undecided = [f for f in found if not f.is_decided]
     if undecided:
@@ -99,8 +130,17 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
     for name in TEXT_FIELDS:
         if name in request.POST:
             setattr(draft, name, without_nul(request.POST[name])[:20000])
+    changed_fields += summary_options.save_options(request.POST, draft)
     draft.updated_by = request.user
-    draft.save()
+    # Never the check's record (checked_plan): only a check writes that.
+    draft.save(
+        update_fields=[
+            *TEXT_FIELDS,
+            *summary_options.OPTION_FIELDS,
+            "updated_by",
+            "updated_at",
+        ]
+    )
     codes = valid_uuids(request.POST.getlist("plan"))
     changed = []
     for row in draft.plan.filter(code__in=codes):
@@ -192,7 +232,8 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
         }
         for name in TEXT_FIELDS
     ]
-    blockers = advice.issue_blockers(response)
+    plan = plans.read_plan(response)
+    blockers = advice.issue_blockers(response, plan)
     return render(
         request,
         "questionnaires/advice.html",
@@ -205,8 +246,17 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "plan_forms": plan_forms if plan_forms is not None else _plan_forms(draft),
             "plan_findings": advice.plan_findings(response),
             "blockers": blockers,
+            "plan_checked": plan.is_checked,
+            "current_rows": current_supplements.rows(response, plan),
+            "totals": current_supplements.totals(response, plan),
             "summaries": response.summaries.select_related("issued_by"),
+            "next_version": (response.summaries.aggregate(n=Max("version"))["n"] or 0)
+            + 1,
             "return_to": reverse("questionnaires:advice", args=[response.code]),
+            "saved_version": saved_version(draft),
+            "medicine_times": summary_options.medicine_choices(draft),
+            "timetable_clashes": summary_options.timetable_clashes(response, draft),
+            "timing_choices": Timing.choices,
         },
         status=status,
     )
@@ -246,10 +296,25 @@ def issue(request: HttpRequest, code: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     url = reverse("questionnaires:advice", args=[response.code])
+    expected = request.POST.get("expected_version", "")
+    if not (expected.isascii() and expected.isdigit()):
+        messages.error(request, "Nothing was issued: reload the page and try again.")
+        return redirect(url)
     try:
         summary = advice.issue_summary(
-            response=response, by=request.user, request=request
+            response=response,
+            by=request.user,
+            expected_version=int(expected),
+            request=request,
         )
+    except advice.AlreadyIssued as already:
+        if already.summary is not None:
+            messages.info(
+                request,
+                f"Version {already.summary.version} has already been issued; "
+                "nothing more was sent.",
+            )
+        return redirect(f"{url}#issued")
     except advice.IssueRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)

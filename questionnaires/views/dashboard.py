@@ -62,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = DashboardFilters(request.GET)
     filters.is_valid()  # a field with a value it does not know is simply left out
     chosen = filters.cleaned_data
-    sort = chosen.get("sort") or SortOrder.LAST_ACTIVITY
+    sort = chosen.get("sort") or SortOrder.URGENCY
     rows = cases.case_rows(
         request.user,
         search=chosen.get("q", ""),

@@ -4,14 +4,15 @@ type, a review page, and a single submission."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from practice import access
+from practice.middleware import keeps_post_after_idle
 from practice.models import Role
 from questionnaires import intake
 from questionnaires.models import QuestionKind, Response
@@ -39,11 +40,14 @@ def resume(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
+@keeps_post_after_idle
 @access.role_required(CLIENT)
 def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     response = access.get_response(request.user, code)
     current, total = _step_or_404(response, step)
     if not response.is_editable:
+        if request.method == "POST" and _from_saver(request):
+            return _saver_error(intake.NotEditable.message, status=409)
         messages.info(request, "You have sent this questionnaire; it can't be changed.")
         return redirect("questionnaires:review", code=response.code)
 
@@ -62,22 +66,45 @@ def _post_step(
     request: HttpRequest, response: Response, current: intake.Step, total: int
 ) -> HttpResponse:
     action = request.POST.get("action", "continue")
-    intake.save_draft(
-        response=response, step=current, data=request.POST, request=request
-    )
+    from_saver = _from_saver(request)
+    try:
+        intake.save_draft(
+            response=response, step=current, data=request.POST, request=request
+        )
+    except intake.NotEditable as refused:
+        if from_saver:
+            return _saver_error(str(refused), status=409)
+        messages.info(request, "You have sent this questionnaire; it can't be changed.")
+        return redirect("questionnaires:review", code=response.code)
+    if getattr(request, "idle_expired", False):
+        # Signed out for being idle: what was typed is kept; nothing else is done.
+        request.idle_resume_url = _step_url(request, response, current)
+        return HttpResponse(status=204)
 
     kind, _, row_code = action.partition(":")
-    if kind in ("add-medication", "add-supplement"):
-        row = intake.add_row(response=response, kind=kind.removeprefix("add-"))
-        return _after_list_change(request, response, current, total, f"#row-{row.code}")
-    if kind in ("remove-medication", "remove-supplement"):
-        intake.remove_row(
-            response=response,
-            kind=kind.removeprefix("remove-"),
-            code=row_code,
-            request=request,
-        )
-        return _after_list_change(request, response, current, total, "")
+    try:
+        if kind in ("add-medication", "add-supplement"):
+            row = intake.add_row(response=response, kind=kind.removeprefix("add-"))
+            return _after_list_change(
+                request, response, current, total, f"#row-{row.code}"
+            )
+        if kind in ("remove-medication", "remove-supplement"):
+            intake.remove_row(
+                response=response,
+                kind=kind.removeprefix("remove-"),
+                code=row_code,
+                request=request,
+            )
+            return _after_list_change(request, response, current, total, "")
+    except intake.TooManyRows as refused:
+        if from_saver:
+            return _saver_error(str(refused), status=422)
+        messages.error(request, str(refused))
+        return redirect(_step_url(request, response, current))
+    except intake.NotEditable as refused:
+        if from_saver:
+            return _saver_error(str(refused), status=409)
+        return redirect("questionnaires:review", code=response.code)
 
     if action == "later":
         messages.success(
@@ -100,15 +127,28 @@ def _post_step(
     return redirect("questionnaires:step", code=response.code, step=current.number + 1)
 
 
+def _from_saver(request: HttpRequest) -> bool:
+    """Sent by the page's saver (static/js/saver.js), which reads JSON errors."""
+    return request.headers.get("X-Saver") == "1"
+
+
+def _saver_error(message: str, *, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _step_url(request: HttpRequest, response: Response, current: intake.Step) -> str:
+    url = reverse("questionnaires:step", args=[response.code, current.number])
+    if (request.POST.get("return") or request.GET.get("return")) == "review":
+        url += "?return=review"
+    return url
+
+
 def _after_list_change(request, response, current, total, anchor: str) -> HttpResponse:
     """Re-show the step: htmx swaps just the list, a plain browser reloads the page."""
-    if request.htmx:
+    if request.htmx or _from_saver(request):
         forms = intake.step_forms(response=response, step=current)
         return _render_step(request, response, current, total, forms)
-    url = reverse("questionnaires:step", args=[response.code, current.number])
-    if request.POST.get("return") == "review":
-        url += "?return=review"
-    return redirect(url + anchor)
+    return redirect(_step_url(request, response, current) + anchor)
 
 
 def _render_step(
@@ -130,6 +170,7 @@ def _render_step(
             "fields": _fields_in_order(current, forms),
             "return_to": request.POST.get("return") or request.GET.get("return", ""),
             "kinds": QuestionKind,
+            "max_rows": intake.MAX_ROWS,
         },
         status=status,
     )
@@ -150,25 +191,25 @@ def _fields_in_order(current: intake.Step, forms: intake.StepForms) -> list[dict
 
 
 @require_POST
+@keeps_post_after_idle
 @access.role_required(CLIENT)
 def autosave(request: HttpRequest, code: str, step: int) -> HttpResponse:
-    """Save the step as a draft while the client types (htmx); say when."""
+    """Save what the client changed on a step while they type; say when, and which
+    answers were changed elsewhere meanwhile (those are not overwritten)."""
     response = access.get_response(request.user, code)
     current, _ = _step_or_404(response, step)
-    if not response.is_editable:
-        return render(
-            request,
-            "questionnaires/_save_status.html",
-            {"error": "This questionnaire has been sent and can no longer change."},
-            status=409,
+    try:
+        result = intake.save_draft(
+            response=response, step=current, data=request.POST, request=request
         )
-    intake.save_draft(
-        response=response, step=current, data=request.POST, request=request
-    )
-    return render(
-        request,
-        "questionnaires/_save_status.html",
-        {"saved_at": timezone.localtime(response.last_saved_at)},
+    except intake.NotEditable as refused:
+        return _saver_error(str(refused), status=409)
+    request.idle_resume_url = _step_url(request, response, current)
+    return JsonResponse(
+        {
+            "saved_at": formats.time_format(timezone.localtime(result.saved_at), "H:i"),
+            "conflicts": [c.as_dict() for c in result.conflicts],
+        }
     )
 
 

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import intake, review
+from questionnaires import case_overview, intake, review
 from questionnaires.casefacts import build_case_facts
 from questionnaires.charts import Chart, symptom_chart
 from questionnaires.forms import ReopenForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
-from questionnaires.matches import entry_matches
+from questionnaires.matches import entry_matches, understood_entries
 from questionnaires.models import (
     SEVERITY_ORDER,
     Finding,
@@ -68,9 +68,16 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         .order_by("created_at", "id")
     )
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    undecided, decided = case_overview.split_decided(findings)
     reading = intake.answers_for_reading(response)
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
+    medication_rows = [
+        (m, matches.get(f"medication:{m.code}")) for m in reading["medications"]
+    ]
+    supplement_rows = [
+        (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
+    ]
     return {
         "response": response,
         "client": response.client,
@@ -81,29 +88,33 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "goals": _answer_to(reading, "goals"),
         "groups": [
             (Severity(severity), list(items))
-            for severity, items in groupby(findings, key=lambda f: f.severity)
+            for severity, items in groupby(undecided, key=lambda f: f.severity)
         ],
+        "decided": decided,
         "undecided_referrals": [
             f for f in findings if f.severity == Severity.REFER and not f.is_decided
         ],
+        "undecided_majors": [f for f in undecided if f.severity == Severity.MAJOR],
         "blocking_count": sum(
             1 for f in findings if f.must_be_decided and not f.is_decided
         ),
         "knowledge_version": findings[0].knowledge_version if findings else "",
-        "medication_rows": [
-            (m, matches.get(f"medication:{m.code}")) for m in reading["medications"]
-        ],
-        "supplement_rows": [
-            (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
-        ],
+        "medication_rows": medication_rows,
+        "supplement_rows": supplement_rows,
+        "understood": understood_entries(facts, knowledge),
+        **case_overview.overview(
+            reading=reading,
+            medication_rows=medication_rows,
+            supplement_rows=supplement_rows,
+        ),
         "match_for": match_for,
         "query": query,
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
         "chart": _chart(response),
-        "notes": response.notes.select_related("author"),
+        "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
         "reopen_form": ReopenForm(),
-        "can_reopen": response.status in intake.REOPENABLE,
+        "can_reopen": response.can_reopen,
         **reading,
     }
 
@@ -160,6 +171,9 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
                 "blocking_count": blocking,
                 "undecided_referrals": list(
                     response.findings.undecided().filter(severity=Severity.REFER)
+                ),
+                "undecided_majors": list(
+                    response.findings.undecided().filter(severity=Severity.MAJOR)
                 ),
                 "oob": True,
                 "return_to": request.POST.get("return_to", ""),
@@ -224,6 +238,7 @@ def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpR
         substance
         and substance not in knowledge.drugs
         and substance not in (knowledge.nutrients)
+        and substance not in knowledge.products
     ):
         messages.error(request, "Choose a substance from the search results.")
         return redirect(f"{url}?match={row.code}#entry-{row.code}")
@@ -249,6 +264,8 @@ def _substance_name(knowledge, substance_id: str) -> str:
         return knowledge.drugs[substance_id].name
     if substance_id in knowledge.nutrients:
         return knowledge.nutrients[substance_id].name
+    if substance_id in knowledge.products:
+        return knowledge.products[substance_id].name
     return substance_id
 
 

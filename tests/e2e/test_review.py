@@ -8,7 +8,12 @@ from playwright.sync_api import Page, expect
 
 from questionnaires.models import Decision, Finding, Response, ResponseStatus
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
+from tests.e2e.helpers import (
+    acknowledge_every_finding,
+    assert_accessible,
+    assert_no_sideways_scroll,
+    sign_in,
+)
 
 
 def check(page: Page) -> None:
@@ -33,7 +38,9 @@ def test_priya_reviews_a_case_until_it_is_ready_for_advice(page, demo):
     assert any("alendronic acid" in t.lower() for t in titles), titles
     first = findings.first
     expect(first.get_by_text("From the answers:")).to_be_visible()
-    expect(first.get_by_text(re.compile("^Sources?:"))).to_be_visible()
+    sources = first.locator("summary", has_text=re.compile("^Evidence and sources?"))
+    sources.click()  # folded: one click (or Enter) away
+    expect(first.get_by_role("listitem").first).to_be_visible()
 
     # Dismissing without a reason is refused, next to the note.
     first.get_by_role("button", name=re.compile("^Dismiss")).click()
@@ -41,24 +48,15 @@ def test_priya_reviews_a_case_until_it_is_ready_for_advice(page, demo):
         first.get_by_text("Please give a reason for dismissing this finding.")
     ).to_be_visible()
     check(page)
-    first = page.locator("article.finding").first
+    first_id = page.locator("article.finding").first.get_attribute("id")
+    first = page.locator(f"#{first_id}")  # it folds once decided
     first.get_by_label(re.compile("^Note")).fill("She takes them on different days")
     first.get_by_role("button", name=re.compile("^Dismiss")).click()
     expect(first.get_by_text("Dismissed by Priya Patel")).to_be_visible()
 
     # Acknowledge every other finding, one at a time, without leaving the page.
     page.evaluate("window.sameDocument = true")
-    while True:
-        undecided = page.locator("article.finding").filter(
-            has=page.get_by_role("button", name=re.compile("^Acknowledge"))
-        )
-        if undecided.count() == 0:
-            break
-        card = page.locator(f"#{undecided.first.get_attribute('id')}")
-        card.get_by_role("button", name=re.compile("^Acknowledge")).click()
-        expect(
-            card.get_by_text(re.compile("^Acknowledged by Priya Patel"))
-        ).to_be_visible()
+    acknowledge_every_finding(page, page.locator("#findings"))
     assert page.evaluate("window.sameDocument === true")
 
     expect(page.get_by_text("State: Ready for advice")).to_be_visible()

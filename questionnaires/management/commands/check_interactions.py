@@ -64,16 +64,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         kb = knowledge.load()
         facts = _read_case(Path(options["case_file"]), kb)
-        findings = engine.run(facts, kb, limits=options["limits"])
+        result = engine.check(facts, kb, limits=options["limits"])
+        findings = result.findings
         if options["format"] == "json":
             document = {
                 "knowledge_version": kb.version,
                 "limits": options["limits"],
                 "findings": [f.to_dict() for f in findings],
+                "entries": [e.to_dict(kb) for e in result.entries],
             }
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
         else:
-            self.stdout.write(_as_text(findings, kb.version, options["limits"]))
+            text = _as_text(findings, kb.version, options["limits"])
+            self.stdout.write(text + _entries_text(result.entries, kb))
 
 
 def _read_case(path: Path, kb: knowledge.Knowledge) -> CaseFacts:
@@ -143,3 +146,21 @@ def _duration(hours: float) -> str:
         return f"{round(hours * 60)} minutes"
     shown = int(hours) if float(hours).is_integer() else hours
     return f"{shown} hour" if shown == 1 else f"{shown} hours"
+
+
+def _entries_text(entries: list, kb: knowledge.Knowledge) -> str:
+    """What each answer was understood as, so a wrong match is seen by a person."""
+    if not entries:
+        return ""
+    lines = ["", "", "WHAT EACH ENTRY WAS UNDERSTOOD AS", "=" * 33]
+    for item in entries:
+        row = item.to_dict(kb)
+        matched = ", ".join(f"{m['name']} ({m['kind']})" for m in row["matched"])
+        lines.append(
+            f"* {row['text']}: {matched or 'nothing'} [{row['how']}]"
+            f" - {item.status_text}"
+        )
+        for nutrient in item.nutrient_rows(kb):
+            note = f" ({nutrient['note']})" if nutrient["note"] else ""
+            lines.append(f"    {nutrient['name']}: {nutrient['daily_text']}{note}")
+    return "\n".join(lines)

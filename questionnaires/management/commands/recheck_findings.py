@@ -21,11 +21,7 @@ logger = logging.getLogger(__name__)
 
 # Submitted and not yet closed. In-progress and reopened responses are being edited
 # by the client and are checked when they are (re)submitted.
-OPEN_STATUSES = (
-    ResponseStatus.SUBMITTED,
-    ResponseStatus.IN_REVIEW,
-    ResponseStatus.READY_FOR_ADVICE,
-)
+OPEN_STATUSES = Response.REVIEWABLE - {ResponseStatus.SUMMARY_ISSUED}
 
 
 class Command(BaseCommand):
@@ -80,9 +76,10 @@ class Command(BaseCommand):
 
 def _recheck(response: Response, *, dry_run: bool) -> StoreResult:
     with transaction.atomic():
-        result = check_response(response, recheck=True)
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        result = check_response(locked, recheck=True)
         # A new refer or major finding puts a ready case back in review.
-        refresh_state(response=response, by=None)
+        refresh_state(response=locked, by=None)
         if dry_run:
             transaction.set_rollback(True)
     return result
