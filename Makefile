@@ -1,4 +1,5 @@
-# Cofactor: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+# Cofactor: `make run` serves the demo on SQLite (with its email worker); `make test`
+# runs the whole suite.
 PORT ?= 8000
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -32,7 +33,11 @@ run: $(VENV)/.runtime-installed
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	@echo
 	@echo "Cofactor is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo "Emails are sent by the worker below and printed to this console."
 	@echo
+	# The email worker runs beside the web server and stops with it.
+	$(DEV_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed

@@ -1,10 +1,12 @@
 """django-allauth behaviour for Cofactor."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django import forms
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
-from practice import audit
+from practice import audit, emails
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -34,11 +36,28 @@ class AccountAdapter(DefaultAccountAdapter):
             raise
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """allauth's emails (password reset) come from the client's practice."""
+        """Queue allauth's emails (password resets and notices) like our own, so a
+        mail server that is down never fails the page; they come from the client's
+        practice."""
         from practice.models import Practice
 
-        super().send_mail(
-            template_prefix, email, {**context, "practice": Practice.current()}
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                "practice": Practice.current(),
+                **context,
+            },
+        )
+        emails.queue(
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            kind=template_prefix.rsplit("/", 1)[-1],
         )
 
     def format_email_subject(self, subject: str) -> str:

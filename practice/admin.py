@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from practice import admin_email  # noqa: F401 - registers the outbox
 from practice.addresses import trust_address
 from practice.admin_base import ReadOnlyAdminMixin
 from practice.admin_forms import PracticeAdminForm

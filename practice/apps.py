@@ -11,7 +11,7 @@ class PracticeConfig(AppConfig):
         from django.contrib.auth import signals
         from django.db.models.signals import pre_save
 
-        from practice import addresses, audit, middleware
+        from practice import addresses, audit, checks, middleware  # noqa: F401
 
         # Every sign-in attempt goes to the audit log, whichever form it came from.
         signals.user_logged_in.connect(audit.on_login, dispatch_uid="audit-login")

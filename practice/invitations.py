@@ -19,6 +19,7 @@ from practice.audit import record
 from practice.models import (
     AuditAction,
     Client,
+    ClientErased,
     Invitation,
     Practice,
     Practitioner,
@@ -61,6 +62,9 @@ def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> s
     Returns the raw token (the only place it exists apart from the email).
     """
     with transaction.atomic():
+        # The lock makes this wait for an erasure running now, and then refuse.
+        if Client.objects.select_for_update().get(pk=client.pk).is_erased:
+            raise ClientErased(f"client {client.code} is erased")
         invitation, token = replace_invitation(client.invitations, sent_by=sent_by)
         record(
             action=AuditAction.CREATED,
@@ -72,15 +76,14 @@ def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> s
         link = request.build_absolute_uri(
             reverse("practice:accept-invitation", args=[token])
         )
-        transaction.on_commit(
-            lambda: emails.send_invitation_email(
-                to=client.user.email,
-                client_name=client.user.full_name,
-                practitioner_name=str(client.practitioner or ""),
-                practice_name=Practice.current().name,
-                link=link,
-                expires_at=invitation.expires_at,
-            )
+        emails.send_invitation_email(
+            to=client.user.email,
+            client_name=client.user.full_name,
+            practitioner_name=str(client.practitioner or ""),
+            practice_name=Practice.current().name,
+            link=link,
+            expires_at=invitation.expires_at,
+            client=client,
         )
     return token
 

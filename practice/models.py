@@ -197,6 +197,10 @@ class Practitioner(models.Model):
         return str(self.user)
 
 
+class ClientErased(Exception):
+    """An erased client can be sent nothing: no invitation, questionnaire or email."""
+
+
 class ClientQuerySet(models.QuerySet):
     def for_practitioner(self, practitioner: Practitioner) -> ClientQuerySet:
         return self.filter(practitioner=practitioner)
@@ -219,6 +223,8 @@ class Client(models.Model):
     )
     date_of_birth = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the client's personal data is erased; they can be sent nothing after.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClientQuerySet.as_manager()
 
@@ -230,6 +236,10 @@ class Client(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("practice:client-detail", args=[self.code])
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def has_joined(self) -> bool:
@@ -338,6 +348,11 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Audit events are never deleted.")
 
+    def forget_network_details(self) -> int:
+        """Blank the address and browser of these events: the one change allowed,
+        made when the person they describe is erased (both are personal data)."""
+        return models.QuerySet.update(self, ip=None, user_agent="")
+
     def remove_older_than(self, cutoff: datetime.datetime) -> int:
         """Delete the events from before `cutoff`: the retention period is the one
         way events leave the log (`manage.py apply_retention`)."""
@@ -431,3 +446,65 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure request of {self.requested_at:%Y-%m-%d}"
+
+
+# ------------------------------------------------------------------ outgoing email
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Could not be sent"
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def needing_attention(self) -> OutgoingEmailQuerySet:
+        """Mail staff should know about: given up on, or still unsent after an hour
+        (the mail server is down, or no worker is running)."""
+        an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+        return self.filter(
+            models.Q(status=EmailStatus.FAILED)
+            | models.Q(status=EmailStatus.QUEUED, created_at__lt=an_hour_ago)
+        )
+
+
+class OutgoingEmail(models.Model):
+    """One email, stored in the same transaction as the change it reports and sent
+    by the background worker, which retries while the mail server is away.
+
+    The body is blanked once the email is sent: it may carry a one-time link (an
+    invitation, a password reset) that must not outlive its delivery in the database.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)  # the template, e.g. "invitation"
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The client it is to or about; erasing them deletes it.",
+    )
+    status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker is talking to the mail server, so that no other sends it too.
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="email_status")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.get_status_display()})"

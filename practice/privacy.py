@@ -14,19 +14,20 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from practice import emails
+from practice import emails, media
 from practice.audit import record
 from practice.models import (
     AuditAction,
+    AuditEvent,
     Client,
     ErasureRequest,
+    OutgoingEmail,
     Practice,
     PrivacyNotice,
     Role,
@@ -239,9 +240,7 @@ def request_erasure(
             obj=erasure,
             client=client,
         )
-        transaction.on_commit(
-            lambda: emails.send_erasure_requested_email(to=practice_recipients())
-        )
+        emails.send_erasure_requested_email(to=practice_recipients())
     log.info("client %s asked for erasure (request %s)", client.code, erasure.pk)
     return erasure, True
 
@@ -269,7 +268,13 @@ def erased_email(client: Client) -> str:
 
 
 def is_erased(client: Client) -> bool:
-    return client.user.email == erased_email(client)
+    return client.is_erased
+
+
+def has_data_left(client: Client) -> bool:
+    """True if erasing (again) would remove something: nothing is left of an
+    erased client unless a record was added to them after the erasure."""
+    return not client.is_erased or any(erasure_counts(client).values())
 
 
 def erasure_counts(client: Client) -> dict[str, int]:
@@ -283,6 +288,7 @@ def erasure_counts(client: Client) -> dict[str, int]:
     )
     counts["summaries"] = IssuedSummary.objects.filter(response__client=client).count()
     counts["invitations"] = client.invitations.count()
+    counts["emails"] = OutgoingEmail.objects.filter(client=client).count()
     return counts
 
 
@@ -294,23 +300,34 @@ def erase_client(
 
     The client and user rows stay (with their codes) so that the audit trail, which
     refers to them, still resolves; everything the client typed, everything
-    written about them and their issued PDFs go. The PDFs are deleted last, so a
-    failure before then leaves everything as it was; a retry finishes the job.
+    written about them, the emails to or about them and their PDF folders go, and
+    the audit log forgets their address and browser. The erased client is
+    unassigned and flagged, so nothing can be sent to them again. The files are
+    deleted last, so a failure before then leaves everything as it was; erasing
+    can be run again at any time and removes whatever is left.
     """
     client = Client.objects.select_for_update().select_related("user").get(pk=client.pk)
+    user = client.user
     counts = erasure_counts(client)
-    summaries = IssuedSummary.objects.filter(response__client=client)
-    files = list(summaries.values_list("file_name", flat=True))
+    responses = Response.objects.filter(client=client)
+    # Whole folders: also a PDF whose issue crashed, or one not yet moved into place.
+    folders = [f"summaries/{code}" for code in responses.values_list("code", flat=True)]
     # Summaries PROTECT their response; everything else on a response cascades:
     # answers, medicines, supplements, findings, review actions, notes, events,
     # the advice draft and its plan.
-    summaries.delete()
-    Response.objects.filter(client=client).delete()
+    IssuedSummary.objects.filter(response__client=client).delete()
+    responses.delete()
     client.invitations.all().delete()
+    OutgoingEmail.objects.filter(Q(client=client) | Q(to__iexact=user.email)).delete()
     client.date_of_birth = None
-    client.save(update_fields=["date_of_birth"])
+    client.practitioner = None
+    client.erased_at = client.erased_at or timezone.now()
+    client.save(update_fields=["date_of_birth", "practitioner", "erased_at"])
+    # Their own actions, and sign-in attempts on their account.
+    AuditEvent.objects.filter(
+        Q(actor=user) | Q(actor=None, client_code=client.code)
+    ).forget_network_details()
 
-    user = client.user
     user.full_name = ERASED_NAME
     user.email = erased_email(client)
     user.is_active = False
@@ -335,6 +352,6 @@ def erase_client(
         obj=client,
         detail=counts,
     )
-    for name in files:
-        default_storage.delete(name)
+    for folder in folders:
+        media.remove_folder(folder)
     log.info("client %s erased by user %s", client.code, by.code)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "practice",
     "questionnaires",
 ]
@@ -95,11 +97,22 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=1),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
-    }
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "pool": {
+                "min_size": env.int("DATABASE_POOL_MIN", default=1),
+                "max_size": env.int("DATABASE_POOL_MAX", default=10),
+                # While the database is down a request waits this long for a
+                # connection, then gets a "try again" page (503) instead of hanging.
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+            },
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections instead
+    # The pool checks a connection before lending it, so one that died with a
+    # database restart is replaced instead of failing the request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE avoids "database is locked" when two requests write at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -112,8 +125,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # database by default, never process memory.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://cofactor_cache")}
 
-# Email: console by default; smtp+tls://user:password@host:587 in production.
+# Email: console by default; smtp+tls://user:password@host:587 in production (a
+# system check refuses the console with DEBUG off). Every email is queued in the
+# database and sent by the worker (`manage.py db_worker`); see practice/emails.py.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds to wait for the mail server before the worker gives up and retries later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cofactor@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -172,6 +190,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads (the practice logo, issued PDFs) are private: no URL serves MEDIA_ROOT
 # directly; views check access and stream the file.
 MEDIA_ROOT = env.path("COFACTOR_MEDIA_ROOT", default=BASE_DIR / "media")
+# Health files are the app user's alone, whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -234,6 +255,10 @@ LOGGING = {
 # Cofactor's own settings.
 COFACTOR_REQUIRE_STAFF_MFA = env.bool("COFACTOR_REQUIRE_STAFF_MFA", default=True)
 COFACTOR_INVITATION_DAYS = env.int("COFACTOR_INVITATION_DAYS", default=7)
+# An email that cannot be sent is tried this many times, waiting twice as long each
+# time (starting at the delay, at most two hours), then shown to staff as not sent.
+COFACTOR_EMAIL_ATTEMPTS = env.int("COFACTOR_EMAIL_ATTEMPTS", default=10)
+COFACTOR_EMAIL_RETRY_SECONDS = env.int("COFACTOR_EMAIL_RETRY_SECONDS", default=60)
 # Sessions end after this long without activity.
 COFACTOR_STAFF_IDLE_MINUTES = env.float("COFACTOR_STAFF_IDLE_MINUTES", default=30)
 COFACTOR_CLIENT_IDLE_MINUTES = env.float("COFACTOR_CLIENT_IDLE_MINUTES", default=60)

@@ -92,16 +92,14 @@ def send_staff_invitation(
             detail={"event": "invited"},
         )
         link = invitation_link(token, request)
-        transaction.on_commit(
-            lambda: emails.send_staff_invitation_email(
-                to=user.email,
-                name=user.full_name,
-                role=Role(user.role).label.lower(),
-                invited_by=str(sent_by or ""),
-                practice_name=Practice.current().name,
-                link=link,
-                expires_at=invitation.expires_at,
-            )
+        emails.send_staff_invitation_email(
+            to=user.email,
+            name=user.full_name,
+            role=Role(user.role).label.lower(),
+            invited_by=str(sent_by or ""),
+            practice_name=Practice.current().name,
+            link=link,
+            expires_at=invitation.expires_at,
         )
     return token
 

@@ -9,6 +9,8 @@ from practice.middleware import keep_alive
 from practice.views import branding, people, privacy, staff
 from questionnaires.views import dashboard
 
+handler500 = "practice.views.errors.server_error"
+
 # The admin signs in through allauth like everyone else, so MFA applies to it.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Cofactor administration"

@@ -9,7 +9,6 @@ import hashlib
 import io
 import logging
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -17,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from practice import emails
+from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Practice, User
 from questionnaires import findings as finding_store
@@ -268,10 +267,11 @@ def issue_summary(
     found first. `expected_version` is the version the form meant to issue: a
     repeated click finds it issued already and changes nothing (AlreadyIssued).
 
-    Everything happens in one transaction and the file is removed again if the
-    transaction fails, so a failure never leaves a half-issued summary.
+    Everything happens in one transaction; the file is written under a pending
+    name and moved into place after the commit, so a failure never leaves a
+    half-issued summary or a file that looks issued.
     """
-    stored_name = ""
+    pending_name = ""
     refused: list[str] = []
     try:
         with transaction.atomic():
@@ -296,10 +296,10 @@ def issue_summary(
                 # Commit what the check found, then refuse (below).
                 summary = None
             else:
-                summary, stored_name = _issue(locked, plan, by, last + 1, request)
+                summary, pending_name = _issue(locked, plan, by, last + 1, request)
     except BaseException:
-        if stored_name:
-            default_storage.delete(stored_name)
+        if pending_name:
+            default_storage.delete(pending_name)
         raise
     if summary is None:
         response.refresh_from_db(fields=["status"])
@@ -319,15 +319,13 @@ def _issue(
     document = summary_document(locked, version=version, plan=plan)
     content = pdf.render_pdf(document)
     digest = hashlib.sha256(content).hexdigest()
-    stored_name = default_storage.save(
-        f"summaries/{locked.code}/advice-summary-v{version}.pdf",
-        ContentFile(content),
-    )
+    final_name = f"summaries/{locked.code}/advice-summary-v{version}.pdf"
+    pending_name = media.save_pending(final_name, content)
     try:
         summary = IssuedSummary.objects.create(
             response=locked,
             version=version,
-            file_name=stored_name,
+            file_name=final_name,
             sha256=digest,
             size=len(content),
             pages=_page_count(content),
@@ -348,22 +346,27 @@ def _issue(
                 "pages": summary.pages,
             },
         )
-        # The one place the "summary ready" email is sent from.
+        # The one place the "summary ready" email is queued from.
+        emails.send_summary_ready_email(
+            to=client.user.email,
+            client_name=client.user.full_name,
+            practice_name=Practice.current().name,
+            client=client,
+        )
+        # The PDF gets its name only once the record of it is committed; a crash
+        # before the move leaves a pending file that a read or clean_media finishes.
         transaction.on_commit(
-            lambda: emails.send_summary_ready_email(
-                to=client.user.email,
-                client_name=client.user.full_name,
-                practice_name=Practice.current().name,
-            )
+            lambda: media.move_into_place(pending_name, final_name), robust=True
         )
     except BaseException:
-        default_storage.delete(stored_name)
+        default_storage.delete(pending_name)
         raise
-    return summary, stored_name
+    return summary, pending_name
 
 
 def read_issued(summary: IssuedSummary) -> bytes:
     """The issued PDF's bytes, checked against the hash recorded when issued."""
+    media.finish_move(summary.file_name, summary.sha256)
     with default_storage.open(summary.file_name, "rb") as handle:
         content = handle.read()
     if hashlib.sha256(content).hexdigest() != summary.sha256:

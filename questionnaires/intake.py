@@ -18,7 +18,7 @@ from django.utils.datastructures import MultiValueDict
 
 from practice import emails
 from practice.audit import record
-from practice.models import AuditAction, Client, Practice, User
+from practice.models import AuditAction, Client, ClientErased, Practice, User
 from practice.privacy import notice_version
 from questionnaires import forms as qforms
 from questionnaires.models import (
@@ -137,6 +137,9 @@ def send_questionnaire(
     version = current_version()
     try:
         with transaction.atomic():
+            # The lock makes this wait for an erasure running now, and then refuse.
+            if Client.objects.select_for_update().get(pk=client.pk).is_erased:
+                raise ClientErased(f"client {client.code} is erased")
             response = Response.objects.create(
                 client=client, version=version, sent_by=sent_by
             )
@@ -150,18 +153,17 @@ def send_questionnaire(
                 obj=response,
                 detail={"event": "sent", "version": response.version.number},
             )
+            if client.has_joined:
+                emails.send_questionnaire_ready_email(
+                    to=client.user.email,
+                    client_name=client.user.full_name,
+                    practice_name=Practice.current().name,
+                    client=client,
+                )
     except IntegrityError:
         # Two sends at once: the database let one through; use it.
         return client.responses.editable().get()
     log.info("response %s sent to client %s", response.code, client.code)
-    if client.has_joined:
-        transaction.on_commit(
-            lambda: emails.send_questionnaire_ready_email(
-                to=client.user.email,
-                client_name=client.user.full_name,
-                practice_name=Practice.current().name,
-            )
-        )
     return response
 
 
@@ -654,12 +656,11 @@ def submit(
         findings.check_response(locked)
         practitioner = locked.client.practitioner
         if practitioner:
-            transaction.on_commit(
-                lambda: emails.send_submitted_email(
-                    to=practitioner.user.email,
-                    client_name=locked.client.user.full_name,
-                    client_code=str(locked.client.code),
-                )
+            emails.send_submitted_email(
+                to=practitioner.user.email,
+                client_name=locked.client.user.full_name,
+                client_code=str(locked.client.code),
+                client=locked.client,
             )
     log.info("response %s submitted", response.code)
     response.refresh_from_db()
@@ -696,12 +697,11 @@ def reopen(
             client=client,
             detail={"event": "reopened"},
         )
-        transaction.on_commit(
-            lambda: emails.send_reopened_email(
-                to=client.user.email,
-                client_name=client.user.full_name,
-                practice_name=Practice.current().name,
-            )
+        emails.send_reopened_email(
+            to=client.user.email,
+            client_name=client.user.full_name,
+            practice_name=Practice.current().name,
+            client=client,
         )
     log.info("response %s reopened by user %s", response.code, by.code)
     response.refresh_from_db()

@@ -2,7 +2,8 @@
 Omar (Bob's); admin Ada."""
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
+from django_tasks.signals import task_enqueued
 
 from practice.models import Practice, Role
 from tests.factories import ClientFactory, PractitionerFactory, UserFactory
@@ -68,6 +69,32 @@ def fast_password_hashing(settings):
 def staff_mfa_not_required(settings):
     """Most tests are not about MFA; the MFA tests turn the requirement back on."""
     settings.COFACTOR_REQUIRE_STAFF_MFA = False
+
+
+@pytest.fixture(autouse=True)
+def email_worker_after_commit(request):
+    """Run each queued task (an email) as soon as the transaction that queued it
+    commits, as a worker with nothing else to do would, so tests can read
+    `mail.outbox`. An email queued outside any transaction of the app's (only
+    `queue()`'s own and the test case's) counts as committed: it is sent at once.
+
+    Tests marked `queued_email` run the worker themselves (tests/test_email_queue.py).
+    """
+    if "queued_email" in request.keywords:
+        yield
+        return
+    from tests.email_helpers import run_task
+
+    def run_after_commit(sender, task_result, **kwargs) -> None:
+        blocks = transaction.get_connection().atomic_blocks
+        if len([b for b in blocks if not b._from_testcase]) <= 1:
+            run_task(task_result.id)
+        else:
+            transaction.on_commit(lambda: run_task(task_result.id))
+
+    task_enqueued.connect(run_after_commit, weak=False)
+    yield
+    task_enqueued.disconnect(run_after_commit)
 
 
 def signed_in(client, user):

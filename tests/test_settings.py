@@ -14,6 +14,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "p8#k2!v7Lq0zR4x9Tn6wY1eB3mC5sD8fG0hJ2kL4nP6rS8uW0yA2cE4gI6",
     "DJANGO_ALLOWED_HOSTS": "cofactor.example.org",
     "DATABASE_URL": "sqlite:////tmp/cofactor-check-deploy.sqlite3",
+    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
 }
 
 

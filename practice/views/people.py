@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -106,7 +108,11 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def resend_invitation(request: HttpRequest, code: str) -> HttpResponse:
     client = access.get_client(request.user, code)
-    if client.has_joined:
+    if client.is_erased:
+        messages.error(
+            request, "This client's data has been erased, so nothing was sent."
+        )
+    elif client.has_joined:
         messages.info(
             request,
             f"{client.user.full_name} has already set a password; "
@@ -187,13 +193,26 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when signing in would work, else 503 saying why.
+
+    Sign-in needs the database, its session table and the cache (rate limits).
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse(
-            "database unavailable\n", status=503, content_type="text/plain"
-        )
+        return _unhealthy("database unavailable")
+    try:
+        Session.objects.filter(pk="").exists()
+    except DatabaseError:
+        return _unhealthy("session table unavailable")
+    try:
+        cache.get("healthz")
+    except Exception:  # noqa: BLE001 - any cache backend's failure
+        return _unhealthy("cache unavailable")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _unhealthy(reason: str) -> HttpResponse:
+    return HttpResponse(f"{reason}\n", status=503, content_type="text/plain")

@@ -90,7 +90,7 @@ class ConfirmErasureForm(forms.Form):
 @access.role_required(Role.ADMIN)
 def erase_client(request: HttpRequest, code: str) -> HttpResponse:
     client = access.get_client(request.user, code)
-    if privacy.is_erased(client):
+    if not privacy.has_data_left(client):
         return render(request, "practice/privacy_erase_client.html", {"client": client})
     form = ConfirmErasureForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():

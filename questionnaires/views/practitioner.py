@@ -8,17 +8,20 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from practice import access
-from practice.models import Client, Role
+from practice.models import Client, ClientErased, Role
 from questionnaires import intake
 from questionnaires.forms import ReopenForm
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
+ERASED_MESSAGE = "This client's data has been erased, so nothing was sent."
 
 
 def send_and_tell(request: HttpRequest, client: Client) -> None:
     """Send the questionnaire and tell the practitioner what happened."""
     try:
         intake.send_questionnaire(client=client, sent_by=request.user, request=request)
+    except ClientErased:
+        messages.error(request, ERASED_MESSAGE)
     except intake.NoPublishedQuestionnaire:
         messages.warning(
             request,
