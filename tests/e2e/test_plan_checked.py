@@ -104,8 +104,9 @@ def test_notes_survive_the_plan_and_stop_and_replace_reach_the_pdf(
     # The decisions and their notes are still on the case page.
     page.get_by_role("link", name="Back to the case").click()
     page.get_by_text(re.compile("^Every decision, note and change")).click()
+    history = page.get_by_role("region", name="History of the case")
     for note in notes:
-        expect(page.get_by_text(note).first).to_be_visible()
+        expect(history.get_by_text(note).first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Write the advice").click()
