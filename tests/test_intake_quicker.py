@@ -79,6 +79,10 @@ def test_the_month_may_be_a_number_or_a_name(signed_in, response, month):
         (dob(year="52"), "Enter the year as 4 numbers, for example 1952."),
         (dob(day="31", month="2"), "Enter a real date, for example 12 3 1952."),
         (dob(day="9" * 25), "Enter a real date, for example 12 3 1952."),
+        # Digits int() refuses (found by the hostile-input fuzzing): a message, no 500.
+        (dob(month="³"), "Enter a real date, for example 12 3 1952."),
+        (dob(day="²"), "Enter a real date, for example 12 3 1952."),
+        (dob(year="１９５２"), "Enter the year as 4 numbers, for example 1952."),
         (dob(year="2999"), "Enter a date in the past."),
         (dob(year="1850"), "Enter a date after 1900."),
     ],

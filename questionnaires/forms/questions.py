@@ -280,7 +280,7 @@ class PastDateField(PartsField):
         if len(pieces) != 3:
             return ("", "", str(stored))
         year, month, day = pieces
-        if year.isdigit() and month.isdigit() and day.isdigit():
+        if _plain_number(year) and _plain_number(month) and _plain_number(day):
             month, day = month.lstrip("0") or month, day.lstrip("0") or day
         return (day, month, year)
 
@@ -300,7 +300,7 @@ class PastDateField(PartsField):
             raise forms.ValidationError(
                 f"Enter the {' and '.join(missing)}.", code="incomplete_date"
             )
-        if not (year.isdigit() and len(year) == 4):
+        if not (_plain_number(year) and len(year) == 4):
             raise forms.ValidationError(
                 "Enter the year as 4 numbers, for example 1952.", code="bad_year"
             )
@@ -316,9 +316,14 @@ class PastDateField(PartsField):
         return date.isoformat()
 
 
+def _plain_number(text: str) -> bool:
+    """0-9 only: str.isdigit() also accepts "³" and other digits int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _real_date(day: str, month: str, year: str) -> datetime.date | None:
-    number = int(month) if month.isdigit() else MONTHS.get(month.lower())
-    if not (day.isdigit() and year.isdigit() and len(year) == 4 and number):
+    number = int(month) if _plain_number(month) else MONTHS.get(month.lower())
+    if not (_plain_number(day) and _plain_number(year) and len(year) == 4 and number):
         return None
     try:
         return datetime.date(int(year), number, int(day))
