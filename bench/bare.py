@@ -21,6 +21,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template import engines
@@ -29,7 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from practice.models import Client
-from questionnaires.models import Answer, Question, Response
+from questionnaires.models import Answer, Question, QuestionKind, Response
 
 DASHBOARD = """{% extends "base.html" %}
 {% block title %}Clients{% endblock %}
@@ -61,6 +62,19 @@ STEP = """{% extends "base.html" %}
 SAVED = """<span role="status">Saved at {{ saved_at|time:"H:i" }}</span>"""
 
 SYMPTOM_CHOICES = [("0", "None"), ("1", "Mild"), ("2", "Moderate"), ("3", "Severe")]
+
+
+def largest_symptom_step(response: Response) -> tuple[int, int]:
+    """The step number and question count of the longest all-symptom-scale step:
+    the page the issue's "step with ~30 questions" figure is about."""
+    sections = response.version.sections.order_by("position").annotate(
+        n=Count("questions"),
+        others=Count(
+            "questions", filter=~Q(questions__kind=QuestionKind.SYMPTOM_SCALE)
+        ),
+    )
+    steps = [(number, s.n) for number, s in enumerate(sections, 1) if not s.others]
+    return max(steps, key=lambda pair: pair[1])
 
 
 def _template(source: str):

@@ -253,9 +253,9 @@ def hidden_fields(html: str) -> dict[str, str]:
 
 def intake() -> dict:
     from django.core.management import call_command
-    from django.db.models import Count
     from django.urls import reverse
 
+    from bench.bare import largest_symptom_step
     from bench.measure import (
         compare_cpu_ms,
         cpu_ms,
@@ -276,11 +276,7 @@ def intake() -> dict:
     # The step with the most questions, as the client Alice, who is part-way.
     alice = User.objects.get(email="client@example.com")
     response = Response.objects.get(client__user=alice)
-    sections = response.version.sections.order_by("position").annotate(
-        n=Count("questions")
-    )
-    number, section = max(enumerate(sections, 1), key=lambda pair: pair[1].n)
-    result["questions"] = section.n
+    number, result["questions"] = largest_symptom_step(response)
     browser = browser_for(alice)
     step = reverse("questionnaires:step", args=[response.code, number])
     bare = f"/bench/q/{response.code}/step/{number}/"
