@@ -14,9 +14,10 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Iterable
+from email.mime.image import MIMEImage
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template import Context
@@ -25,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from practice.models import Client, EmailStatus, OutgoingEmail
+from practice.models import Client, EmailStatus, OutgoingEmail, Practice
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def deliver(email_id: int) -> None:
         return  # sent already, given up on, erased, or another worker has it
     email = OutgoingEmail.objects.get(pk=email_id)
     try:
-        send_mail(email.subject, email.body, None, [email.to])
+        branded_message(email).send()
     except smtplib.SMTPRecipientsRefused as exc:
         _failed(email, exc, permanent=True)
     except Exception as exc:  # noqa: BLE001 - any failure is retried later
@@ -108,6 +109,49 @@ def deliver(email_id: int) -> None:
             last_error="",
         )
         log.info("email %s sent", email.code)
+
+
+LOGO_CID = "practice-logo"
+
+
+def branded_message(email: OutgoingEmail) -> EmailMultiAlternatives:
+    """The email as sent: its plain text, and an HTML part headed by the practice's
+    name and logo, so a client sees their practice rather than us.
+
+    The logo travels inside the message (an inline image), not as a link, so mail
+    programs that block remote images still show it.
+    """
+    practice = Practice.current()
+    message = EmailMultiAlternatives(email.subject, email.body, None, [email.to])
+    logo = _logo_image(practice)
+    html = render_to_string(
+        "practice/email/branded.html",
+        {
+            "practice": practice,
+            "body": email.body,
+            "logo_cid": LOGO_CID if logo else "",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    if logo:
+        message.mixed_subtype = "related"
+        message.attach(logo)
+    return message
+
+
+def _logo_image(practice: Practice) -> MIMEImage | None:
+    """The practice's logo as an inline image part, or None without a readable one."""
+    if not practice.logo:
+        return None
+    try:
+        with practice.logo.open("rb") as handle:
+            image = MIMEImage(handle.read())
+    except (OSError, TypeError, ValueError):
+        log.warning("practice logo could not be read for an email")
+        return None
+    image.add_header("Content-ID", f"<{LOGO_CID}>")
+    image.add_header("Content-Disposition", "inline", filename="logo")
+    return image
 
 
 def _failed(email: OutgoingEmail, exc: Exception, *, permanent: bool) -> None:

@@ -118,6 +118,58 @@ def test_notices_to_the_client_name_the_practice(alice, branded, send):
         assert "Cofactor" not in message.subject + message.body
 
 
+def logo_parts(message) -> list:
+    """The inline images a mail program would show inside the message."""
+    return [
+        part
+        for part in message.message().walk()
+        if part.get_content_maintype() == "image"
+    ]
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        emails.send_questionnaire_ready_email,
+        emails.send_reopened_email,
+        emails.send_summary_ready_email,
+    ],
+)
+def test_every_email_to_a_client_carries_the_practices_logo_and_name(
+    alice, branded, send
+):
+    send(to=alice.user.email, client_name="Alice", practice_name=branded.name)
+    message = mail.outbox[-1]
+    html, kind = message.alternatives[0]
+    assert kind == "text/html"
+    assert '<img src="cid:practice-logo" alt="Greenleaf Nutrition"' in html
+    assert "<strong>Greenleaf Nutrition</strong>" in html
+    # Inside the message, not a link that mail programs block.
+    [logo] = logo_parts(message)
+    assert logo["Content-ID"] == "<practice-logo>"
+    assert logo.get_payload(decode=True) == branded.logo.open("rb").read()
+    # The link in the text is a link in the HTML too.
+    link = re.search(r"https?://\S+", message.body).group(0)
+    assert f'href="{link}"' in html
+
+
+def test_the_password_reset_carries_the_logo_too(client, alice, branded):
+    client.post("/accounts/password/reset/", {"email": alice.user.email})
+    assert len(logo_parts(mail.outbox[-1])) == 1
+
+
+def test_without_a_logo_an_email_still_names_the_practice(alice, db, practice):
+    practice.name = "Greenleaf Nutrition"
+    practice.save()
+    emails.send_questionnaire_ready_email(
+        to=alice.user.email, client_name="Alice", practice_name=practice.name
+    )
+    message = mail.outbox[-1]
+    assert "<strong>Greenleaf Nutrition</strong>" in message.alternatives[0][0]
+    assert "cid:" not in message.alternatives[0][0]
+    assert logo_parts(message) == []
+
+
 def test_make_run_sends_links_to_the_port_it_serves_on():
     plan = subprocess.run(
         ["make", "-n", "run", "PORT=8080"],
