@@ -30,7 +30,19 @@ def _terminate_other_backends() -> int:
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        return cursor.fetchone()[0]
+        terminated = cursor.fetchone()[0]
+        # pg_terminate_backend only sends the signal: wait until they are gone, as
+        # after a real restart, or a connection may pass its check and die just after.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
+        return terminated
 
 
 def test_no_request_fails_on_a_stale_connection_after_a_restart(
