@@ -8,12 +8,13 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client as Device
 
 from questionnaires import intake
 from questionnaires.models import Answer, Medication, Response, ResponseStatus
 from tests.intake_helpers import answer_everything, name_of, shipped_version, step_url
+from tests.races import at_once
 
 
 @pytest.fixture
@@ -274,26 +275,6 @@ def devices(alice, count: int) -> list[Device]:
     return result
 
 
-def _in_threads(count: int, work) -> list:
-    """Run `work(i)` in `count` threads released together; their results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
-
-
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_first_saves_of_a_step_give_no_500(alice, response):
@@ -305,7 +286,7 @@ def test_parallel_first_saves_of_a_step_give_no_500(alice, response):
         data.update(dict.fromkeys(names, f"device {i}"))
         return clients[i].post(autosave_url(response, 2), data).status_code
 
-    statuses = _in_threads(8, save)
+    statuses = at_once(8, save)
     assert statuses == [200] * 8
     assert Answer.objects.filter(response=response).count() == 2
     # The first writer won; the others found it changed since their page loaded.
@@ -340,7 +321,7 @@ def test_an_autosave_racing_a_submission_cannot_change_the_sent_answers(
             saver_post({allergies: "EDITED AFTER SUBMIT"}, base={allergies: before}),
         ).status_code
 
-    _, status = _in_threads(2, work)
+    _, status = at_once(2, work)
     assert status == 409
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED
@@ -366,6 +347,6 @@ def test_parallel_adds_never_pass_the_row_limit(alice, response):
             .status_code
         )
 
-    statuses = _in_threads(6, add)
+    statuses = at_once(6, add)
     assert sorted(statuses) == [200, 200, 422, 422, 422, 422]
     assert Medication.objects.filter(response=response).count() == intake.MAX_ROWS

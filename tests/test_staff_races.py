@@ -4,15 +4,14 @@ writer at a time, so it cannot show a race."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client as HttpClient
 
 from practice import staff
 from practice.models import AuditAction, AuditEvent, Role, StaffInvitation, User
 from tests.factories import PractitionerFactory
+from tests.races import at_once
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -20,26 +19,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase"
-
-
-def at_once(count: int, work) -> list:
-    """Run `work(i)` in `count` threads released together; return the results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
