@@ -113,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The pool checks a connection before lending it, so one that died with a
     # database restart is replaced instead of failing the request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend, with a pool that drops all its dead connections at once
+    # after a restart (see practice/database/base.py).
+    DATABASES["default"]["ENGINE"] = "practice.database"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE avoids "database is locked" when two requests write at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
