@@ -29,6 +29,7 @@ from practice.models import (
 )
 from practice.profiles import ensure_profile
 from practice.staff import end_sessions, send_staff_invitation
+from questionnaires import case_summary
 
 AUDIT_LIST = "admin:practice_auditevent_changelist"
 
@@ -298,6 +299,9 @@ class ClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if not change:
+            # An account chosen here may have a password already: not "invited".
+            case_summary.refresh(obj.pk)
         if change and not form.changed_data:
             return
         record(

@@ -26,6 +26,7 @@ from practice.models import (
     Role,
     User,
 )
+from questionnaires import case_summary
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def send_invitation(*, client: Client, sent_by: User, request: HttpRequest) -> s
         if Client.objects.select_for_update().get(pk=client.pk).is_erased:
             raise ClientErased(f"client {client.code} is erased")
         invitation, token = replace_invitation(client.invitations, sent_by=sent_by)
+        case_summary.refresh(client.pk)
         record(
             action=AuditAction.CREATED,
             request=request,
@@ -129,6 +131,7 @@ def accept_invitation(
         client.invitations.exclude(pk=invitation.pk).filter(
             accepted_at=None, revoked_at=None
         ).update(revoked_at=invitation.accepted_at)
+        case_summary.refresh(client.pk)  # no longer "invited"
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     log.info("invitation %s accepted", invitation.code)
     return user

@@ -77,6 +77,9 @@ class User(AbstractBaseUser):
 
     class Meta:
         ordering = ["full_name", "email"]
+        # For the dashboard's sort by name; search by name or email uses trigram
+        # indexes made on PostgreSQL only (practice/migrations/0008).
+        indexes = [models.Index(fields=["full_name"], name="user_full_name")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_case_insensitive"),
             models.CheckConstraint(
@@ -201,6 +204,20 @@ class ClientErased(Exception):
     """An erased client can be sent nothing: no invitation, questionnaire or email."""
 
 
+class CaseState(models.TextChoices):
+    """Where a client is on the way from invitation to advice summary: their latest
+    questionnaire's status, or where they are before they have one."""
+
+    INVITED = "invited", "Invited"
+    NO_QUESTIONNAIRE = "no_questionnaire", "No questionnaire sent"
+    IN_PROGRESS = "in_progress", "In progress"
+    REOPENED = "reopened", "Reopened for the client"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    READY_FOR_ADVICE = "ready_for_advice", "Ready for advice"
+    SUMMARY_ISSUED = "summary_issued", "Summary issued"
+
+
 class ClientQuerySet(models.QuerySet):
     def for_practitioner(self, practitioner: Practitioner) -> ClientQuerySet:
         return self.filter(practitioner=practitioner)
@@ -225,11 +242,62 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the client's personal data is erased; they can be sent nothing after.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Where the client's case stands, stored so that the dashboard can filter, sort
+    # and count by index however many clients there are. Derived data: only
+    # questionnaires/case_summary.py writes it (docs/decisions.md, "The dashboard
+    # reads a stored case summary").
+    case_state = models.CharField(
+        max_length=20, choices=CaseState.choices, default=CaseState.INVITED
+    )
+    case_response = models.ForeignKey(
+        "questionnaires.Response",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The client's latest questionnaire.",
+    )
+    case_submitted_at = models.DateTimeField(null=True, blank=True)
+    # The submission time while the case waits for the practitioner, else null.
+    case_waiting_since = models.DateTimeField(null=True, blank=True)
+    case_activity_at = models.DateTimeField(default=timezone.now)
+    # Refer and major findings of the latest questionnaire still to decide.
+    case_open_refer = models.PositiveIntegerField(default=0)
+    case_open_major = models.PositiveIntegerField(default=0)
 
     objects = ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__full_name"]
+        # The dashboard's sorts and filters, always within one practitioner's
+        # clients, so that a page reads 25 index entries rather than every client.
+        indexes = [
+            models.Index(
+                fields=["practitioner", "case_state", "-case_activity_at"],
+                name="client_case_state",
+            ),
+            models.Index(
+                fields=["practitioner", "-case_activity_at"],
+                name="client_case_activity",
+            ),
+            models.Index(
+                fields=[
+                    "practitioner",
+                    "-case_open_refer",
+                    "-case_open_major",
+                    "case_waiting_since",
+                    "-case_activity_at",
+                ],
+                name="client_case_urgency",
+            ),
+            # Submitted oldest first; newest first (unsubmitted last too, so DESC
+            # NULLS LAST, which SQLite cannot index) is made on PostgreSQL only
+            # by practice/migrations/0008.
+            models.Index(
+                fields=["practitioner", "case_submitted_at"],
+                name="client_case_submitted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)

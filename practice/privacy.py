@@ -33,6 +33,7 @@ from practice.models import (
     Role,
     User,
 )
+from questionnaires import case_summary
 from questionnaires.models import Answer, IssuedSummary, Response
 
 log = logging.getLogger(__name__)
@@ -333,6 +334,7 @@ def erase_client(
     user.is_active = False
     user.set_unusable_password()  # also ends any session the client still has
     user.save()
+    case_summary.refresh(client.pk)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     # The admin's own history names objects by their str(): the client's name.

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from practice.models import Practice
-from questionnaires import plans
+from questionnaires import case_summary, plans
 from questionnaires.casefacts import build_case_facts
 from questionnaires.interactions import engine
 from questionnaires.interactions import knowledge as knowledge_base
@@ -170,6 +170,7 @@ def store_findings(
             ReviewAction(response=response, kind=kind, finding=row, note=note, at=now)
             for row, kind, note in notes
         )
+        case_summary.refresh(response.client_id)
     result = StoreResult(created=len(to_create), withdrawn=len(gone), **counts)
     logger.info(
         "Findings for response %s: %s created, %s updated, %s reinstated, "

@@ -20,6 +20,7 @@ from practice import emails
 from practice.audit import record
 from practice.models import AuditAction, Client, ClientErased, Practice, User
 from practice.privacy import notice_version
+from questionnaires import case_summary
 from questionnaires import forms as qforms
 from questionnaires.models import (
     Answer,
@@ -146,6 +147,7 @@ def send_questionnaire(
             ResponseEvent.objects.create(
                 response=response, kind=EventKind.SENT, by=sent_by
             )
+            case_summary.refresh(client.pk)
             record(
                 action=AuditAction.CREATED,
                 request=request,
@@ -324,6 +326,7 @@ def _save_locked(
     response.last_saved_at = now
     response.step_reached = max(response.step_reached, step.number)
     response.save(update_fields=["last_saved_at", "step_reached", *consent_fields])
+    case_summary.note_activity(response.client_id, now)
     answers_changed = len(to_create) + len(to_update)
     if answers_changed or rows_changed:
         record(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from practice.audit import record
 from practice.models import AuditAction, User
+from questionnaires import case_summary
 from questionnaires.models import (
     ActionKind,
     CaseNote,
@@ -42,8 +43,10 @@ def start_review(*, response: Response, by: User) -> None:
 def refresh_state(*, response: Response, by: User | None) -> None:
     """Ready for advice when every refer and major finding is decided; back in
     review when a new one appears or a decision is undone (the caller holds the
-    row lock)."""
+    row lock). The client's case summary follows too: a decision changes what
+    is left to decide."""
     response.follow_findings(by=by)
+    case_summary.refresh(response.client_id)
 
 
 def _check_reviewable(response: Response) -> None:

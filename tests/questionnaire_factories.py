@@ -26,7 +26,7 @@ from questionnaires.models import (
     Supplement,
     VersionStatus,
 )
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, refresh_case
 
 
 class QuestionnaireFactory(factory.django.DjangoModelFactory):
@@ -71,6 +71,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 class ResponseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Response
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(ClientFactory)
     version = factory.SubFactory(
@@ -83,6 +84,11 @@ class ResponseFactory(factory.django.DjangoModelFactory):
             status=ResponseStatus.SUBMITTED,
             submitted_at=factory.LazyFunction(timezone.now),
         )
+
+    @factory.post_generation
+    def case_summary(response, create, extracted, **kwargs):
+        if create:
+            refresh_case(response.client)
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,7 @@ from questionnaires.models import (
     ResponseStatus,
     ReviewAction,
 )
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, refresh_case
 from tests.questionnaire_factories import ResponseFactory
 
 NOW = timezone.now()
@@ -52,7 +52,9 @@ def _prefixed(fields: dict) -> dict:
 
 
 def finding(response: Response, severity: str, **fields) -> Finding:
-    return Finding.objects.create(
+    """A finding stored directly, and the client's case summary with it (as the
+    findings store does)."""
+    row = Finding.objects.create(
         response=response,
         key=f"{severity}-{Finding.objects.count()}",
         rule="test-rule",
@@ -63,6 +65,8 @@ def finding(response: Response, severity: str, **fields) -> Finding:
         knowledge_version="test",
         **fields,
     )
+    refresh_case(response.client)
+    return row
 
 
 def dashboard(client, user, **params):
@@ -215,6 +219,7 @@ def test_last_activity_is_the_latest_thing_that_happened(priya):
     ReviewAction.objects.create(
         response=sam.responses.get(), kind=ActionKind.ACKNOWLEDGED, at=acted
     )
+    refresh_case(sam)  # as review.decide() does
     assert cases.case_rows(priya.user).get().last_activity == acted
 
 
@@ -383,6 +388,7 @@ def busy_practice(practitioner, n: int) -> None:
             finding(response, "refer")
             finding(response, "moderate")
             ReviewAction.objects.create(response=response, kind=ActionKind.REMATCHED)
+            refresh_case(person)
 
 
 def queries_for_dashboard(client, user, **params) -> list[str]:

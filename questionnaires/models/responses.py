@@ -240,6 +240,10 @@ class Response(models.Model):
         self.status = to
         self.save(update_fields=["status", *fields])
         ResponseEvent.objects.create(response=self, kind=kind, by=by, message=message)
+        # Imported here: the summary's SQL is built from these models.
+        from questionnaires import case_summary
+
+        case_summary.refresh(self.client_id)
 
     def history(self) -> list:
         """What happened to the case, oldest first: its events and every review

@@ -63,13 +63,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters.is_valid()  # a field with a value it does not know is simply left out
     chosen = filters.cleaned_data
     sort = chosen.get("sort") or SortOrder.URGENCY
-    rows = cases.case_rows(
-        request.user,
-        search=chosen.get("q", ""),
-        state=chosen.get("state", ""),
-        sort=sort,
-    )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    search, state = chosen.get("q", ""), chosen.get("state", "")
+    counts = cases.state_counts(request.user)
+    rows = cases.case_rows(request.user, search=search, state=state, sort=sort)
+    paginator = Paginator(rows, PAGE_SIZE)
+    if not search.strip():
+        # Known from the counts: counting her clients again would read them all.
+        paginator.count = cases.counted(counts, state)
+    page = paginator.get_page(request.GET.get("page"))
     for row in page:
         row.badges = cases.severity_badges(row)
         row.link = (
@@ -78,17 +79,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else row.get_absolute_url()
         )
         row.state_label = CaseState(row.state).label
-    counts = cases.state_counts(request.user)
     return render(
         request,
         "questionnaires/dashboard.html",
         {
             "filters": filters,
-            "chosen_state": chosen.get("state", ""),
-            "is_filtered": bool(chosen.get("q") or chosen.get("state")),
+            "chosen_state": state,
+            "is_filtered": bool(search or state),
             "sort_label": SortOrder(sort).label,
             "counts": [
-                (state, label, counts[state]) for state, label in COUNT_LABELS.items()
+                (key, label, counts[key]) for key, label in COUNT_LABELS.items()
             ],
             "has_clients": any(counts.values()),
             "page": page,

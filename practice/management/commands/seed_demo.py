@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from practice.models import Client, Practice, Practitioner, Role, User
-from questionnaires import demo
+from questionnaires import case_summary, demo
 
 DEMO_PASSWORD = "cofactor-demo"  # noqa: S105 - printed on purpose; DEBUG only
 
@@ -102,4 +102,5 @@ def seed() -> dict[str, User]:
                 "date_of_birth": born,
             },
         )
+    case_summary.refresh_all(Client.objects.filter(user__email__in=ASSIGNMENTS))
     return users
