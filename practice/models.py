@@ -261,9 +261,13 @@ class Client(models.Model):
     # The submission time while the case waits for the practitioner, else null.
     case_waiting_since = models.DateTimeField(null=True, blank=True)
     case_activity_at = models.DateTimeField(default=timezone.now)
-    # Refer and major findings of the latest questionnaire still to decide.
+    # Findings of the latest questionnaire still to decide, by severity (the
+    # first two sort the most urgent first; all five are the row's badges).
     case_open_refer = models.PositiveIntegerField(default=0)
     case_open_major = models.PositiveIntegerField(default=0)
+    case_open_moderate = models.PositiveIntegerField(default=0)
+    case_open_minor = models.PositiveIntegerField(default=0)
+    case_open_info = models.PositiveIntegerField(default=0)
 
     objects = ClientQuerySet.as_manager()
 

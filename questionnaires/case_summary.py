@@ -45,7 +45,8 @@ LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 def refresh(*client_ids: int) -> None:
     """Work out these clients' case summaries again and store them."""
-    with transaction.atomic():
+    # Usually inside the caller's transaction: no savepoint of its own to pay for.
+    with transaction.atomic(savepoint=False):
         # Locked first: each statement reads what was committed before it began,
         # so a change to the same client committing meanwhile is seen, not lost.
         locked = Client.objects.select_for_update().filter(pk__in=client_ids)
@@ -87,8 +88,7 @@ def stored_values(apps=global_apps) -> dict[str, models.Expression]:
             output_field=DateTimeField(),
         ),
         "case_activity_at": _last_activity(apps),
-        "case_open_refer": _open_findings(apps, Severity.REFER),
-        "case_open_major": _open_findings(apps, Severity.MAJOR),
+        **{f"case_open_{s.value}": _open_findings(apps, s) for s in Severity},
     }
 
 

@@ -7,13 +7,13 @@ search read a practitioner's index entries, however many clients the practice ha
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet
 
 from practice import access
 from practice.models import CaseState, Client, User
-from questionnaires.models import Finding, Severity
+from questionnaires.models import Severity
 
 __all__ = ["CaseState", "SortOrder", "case_rows", "state_counts"]
 
@@ -58,20 +58,6 @@ WAITING_STATES = (
 SEARCH_MAX_LENGTH = 100
 
 
-def _undecided(severity: Severity) -> Coalesce:
-    """How many current findings of this severity on the latest response wait for a
-    decision (worked out for the rows of the page only)."""
-    findings = (
-        Finding.objects.undecided()
-        .filter(response=OuterRef("case_response"), severity=severity)
-        .order_by()
-        .values("response")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(findings, output_field=IntegerField()), 0)
-
-
 def case_rows(
     user: User, *, search: str = "", state: str = "", sort: str = ""
 ) -> QuerySet[Client]:
@@ -80,13 +66,17 @@ def case_rows(
     `state` is a key of COUNTED_STATES: "in_progress" includes reopened
     questionnaires, as its count does. Unknown `state` and `sort` values are ignored.
     """
-    rows = access.clients_for(user).annotate(
-        state=F("case_state"),
-        latest_code=F("case_response__code"),
-        latest_step=F("case_response__step_reached"),
-        submitted_at=F("case_submitted_at"),
-        last_activity=F("case_activity_at"),
-        **{f"undecided_{s.value}": _undecided(s) for s in Severity},
+    rows = (
+        access.clients_for(user)
+        .select_related(None)
+        .select_related("user")
+        .annotate(
+            state=F("case_state"),
+            latest_code=F("case_response__code"),
+            latest_step=F("case_response__step_reached"),
+            submitted_at=F("case_submitted_at"),
+            last_activity=F("case_activity_at"),
+        )
     )
     if search := search.strip()[:SEARCH_MAX_LENGTH]:
         # A trigram index on PostgreSQL (practice/migrations/0008) serves these.
@@ -99,17 +89,17 @@ def case_rows(
 
 
 def _ordering(sort: str) -> list:
-    """Each order but the name is a prefix of one of Client's indexes, after the
-    practitioner; the name breaks ties."""
-    by_name = ["user__full_name", "pk"]
+    """Each order but the name's reads an index of Client (after the
+    practitioner); ties go to the client added first, not by name, so that a page
+    is found without reading users (docs/decisions.md)."""
     if sort == SortOrder.NAME:
-        return by_name
+        return ["user__full_name", "pk"]
     if sort == SortOrder.SUBMITTED:
-        return [F("case_submitted_at").desc(nulls_last=True), *by_name]
+        return [F("case_submitted_at").desc(nulls_last=True), "pk"]
     if sort == SortOrder.SUBMITTED_OLDEST:
-        return [F("case_submitted_at").asc(nulls_last=True), *by_name]
+        return [F("case_submitted_at").asc(nulls_last=True), "pk"]
     if sort == SortOrder.LAST_ACTIVITY:
-        return [F("case_activity_at").desc(), *by_name]
+        return [F("case_activity_at").desc(), "pk"]
     # Most urgent: undecided red flags, then undecided major findings, then the
     # cases waiting for the practitioner, longest-waiting first; everyone else by
     # latest activity.
@@ -118,8 +108,20 @@ def _ordering(sort: str) -> list:
         F("case_open_major").desc(),
         F("case_waiting_since").asc(nulls_last=True),
         F("case_activity_at").desc(),
-        *by_name,
+        "pk",
     ]
+
+
+class CasePaginator(Paginator):
+    """Finds a page's clients in the index alone, then loads those 25 with their
+    users and latest questionnaires: a page far on joins no more rows than the
+    first. Give it `count` when it is known (see `counted`)."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def state_counts(user: User) -> dict[str, int]:
@@ -147,7 +149,7 @@ def counted(counts: dict[str, int], state: str = "") -> int:
 
 def severity_badges(row: Client) -> list[tuple[Severity, int]]:
     """The (severity, count) pairs of a row's undecided findings, highest first."""
-    counts = ((s, getattr(row, f"undecided_{s.value}", 0)) for s in Severity)
+    counts = ((s, getattr(row, f"case_open_{s.value}")) for s in Severity)
     return [(severity, n) for severity, n in counts if n]
 
 

@@ -64,6 +64,21 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='client',
+            name='case_open_moderate',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='case_open_minor',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='case_open_info',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='client',
             name='case_response',
             field=models.ForeignKey(blank=True, help_text="The client's latest questionnaire.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='questionnaires.response'),
         ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -66,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     search, state = chosen.get("q", ""), chosen.get("state", "")
     counts = cases.state_counts(request.user)
     rows = cases.case_rows(request.user, search=search, state=state, sort=sort)
-    paginator = Paginator(rows, PAGE_SIZE)
+    paginator = cases.CasePaginator(rows, PAGE_SIZE)
     if not search.strip():
         # Known from the counts: counting her clients again would read them all.
         paginator.count = cases.counted(counts, state)

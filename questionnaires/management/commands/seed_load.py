@@ -34,7 +34,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from practice.models import Client, Invitation, Practitioner, Role, User
-from questionnaires import demo, intake
+from questionnaires import case_summary, demo, intake
 from questionnaires.models import (
     EDITABLE_STATUSES,
     MUST_DECIDE,
@@ -343,6 +343,8 @@ class Loader:
             for client, scenario in zip(clients, scenarios, strict=True)
         )
         self._cases(clients, scenarios, templates)
+        # What the dashboard reads, worked out for the whole batch in one UPDATE.
+        case_summary.refresh_all(Client.objects.filter(pk__in=[c.pk for c in clients]))
 
     def _practitioner(self) -> Practitioner:
         # The first practitioner has the biggest list, as in most practices.
