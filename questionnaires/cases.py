@@ -131,7 +131,7 @@ def state_counts(user: User) -> dict[str, int]:
         access.clients_for(user)
         .order_by()
         .values_list("case_state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not COUNT(id): the index alone answers COUNT(*)
     )
     return {
         counted: sum(per_state.get(s, 0) for s in states)
