@@ -6,5 +6,11 @@ class QuestionnairesConfig(AppConfig):
     verbose_name = "Questionnaires"
 
     def ready(self) -> None:
+        from django.contrib.auth import signals
+
         # Registers the knowledge-base system check.
-        from questionnaires import checks  # noqa: F401
+        from questionnaires import case_summary, checks  # noqa: F401
+
+        signals.user_logged_in.connect(
+            case_summary.on_sign_in, dispatch_uid="case-summary-sign-in"
+        )

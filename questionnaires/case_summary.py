@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.db.models.lookups import Exact, In, IsNull
 
-from practice.models import CaseState, Client
+from practice.models import CaseState, Client, Role
 from questionnaires.cases import WAITING_STATES
 from questionnaires.models import Decision, Severity
 
@@ -68,6 +68,16 @@ def note_activity(client_id: int, at: datetime) -> None:
             F("case_activity_at"), Value(at, output_field=DateTimeField())
         )
     )
+
+
+def on_sign_in(sender, request, user, **kwargs) -> None:
+    """A client who signs in has a password, however they set it (the invitation, a
+    password reset, the admin): no longer "invited"."""
+    if user.role != Role.CLIENT:
+        return
+    invited = Client.objects.filter(user=user, case_state=CaseState.INVITED)
+    if ids := list(invited.values_list("pk", flat=True)):
+        refresh(*ids)
 
 
 def stored_values(apps=global_apps) -> dict[str, models.Expression]:

@@ -136,6 +136,15 @@ def test_the_summary_follows_a_case_from_invitation_to_a_second_questionnaire(
     assert_true_to_its_rows(carol)
 
 
+def test_a_client_who_set_a_password_another_way_is_no_longer_invited(client, priya):
+    carol = ClientFactory(practitioner=priya, user__password=None)
+    assert stored(carol)["case_state"] == CaseState.INVITED
+    carol.user.set_password("set through a password reset")
+    carol.user.save(update_fields=["password"])
+    client.force_login(carol.user)
+    assert stored(carol)["case_state"] == CaseState.NO_QUESTIONNAIRE
+
+
 def test_saving_a_draft_moves_the_last_activity_on(alice):
     shipped_version()
     response = intake.send_questionnaire(client=alice, sent_by=None)
