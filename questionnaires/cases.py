@@ -15,8 +15,6 @@ from practice import access
 from practice.models import CaseState, Client, User
 from questionnaires.models import Severity
 
-__all__ = ["CaseState", "SortOrder", "case_rows", "state_counts"]
-
 
 class SortOrder(models.TextChoices):
     URGENCY = "urgency", "Most urgent first"
