@@ -13,6 +13,7 @@ import datetime
 import logging
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -103,8 +104,12 @@ def recheck_open_cases(recheck_id: int) -> None:
         if outcome is not None:
             checked += 1
             changed += bool(outcome)
+    # Added, not set: a run queued again while this one ran shares the row.
     KnowledgeRecheck.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(), checked=checked, changed=changed, failed=failed
+        finished_at=timezone.now(),
+        checked=F("checked") + checked,
+        changed=F("changed") + changed,
+        failed=F("failed") + failed,
     )
     log.info(
         "knowledge re-check %s: %s cases checked, %s with new evidence, %s failed",

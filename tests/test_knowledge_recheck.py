@@ -21,8 +21,7 @@ from questionnaires.models import (
     ResponseStatus,
 )
 from tests.questionnaire_factories import health_version, osteoporosis_case
-
-OLD = "0ld0ld0ld0ld"
+from tests.recheck_helpers import OLD, checked_with_older_knowledge
 
 
 @pytest.fixture
@@ -42,22 +41,6 @@ def checks(monkeypatch):
 
     monkeypatch.setattr(rechecks, "check_response", counting)
     return counted
-
-
-def checked_with_older_knowledge(client, version, **fields):
-    """A case whose findings an older knowledge base raised: one finding it did
-    not have yet, and one whose wording the new knowledge changed."""
-    case = osteoporosis_case(client, version, **fields)
-    check_response(case)
-    findings = list(case.findings.order_by("pk"))
-    findings[0].delete()
-    changed = findings[1]
-    changed.message = "The wording of the older knowledge."
-    changed.knowledge_version = OLD
-    changed.save()
-    case.findings.update(knowledge_version=OLD)
-    case.__class__.objects.filter(pk=case.pk).update(knowledge_version=OLD)
-    return case, findings[0].rule, changed
 
 
 def test_a_knowledge_change_rechecks_open_cases_once_and_not_closed_ones(
