@@ -5,6 +5,7 @@ client's own practitioner."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from practice.models import AuditEvent
 from questionnaires import rechecks
@@ -101,8 +102,11 @@ def test_a_reason_too_long_is_refused_next_to_the_field(client, priya, case):
 def test_a_questionnaire_still_with_the_client_cannot_be_closed(alice, priya):
     case = osteoporosis_case(alice, health_version(), status=ResponseStatus.IN_PROGRESS)
 
-    with pytest.raises(Exception, match="Only a case the client has sent"):
+    with pytest.raises(ValidationError, match="Only a case the client has sent") as e:
         case.close(by=priya.user)
+
+    assert e.value.code == "not_submitted"
+    assert not Response.objects.get(pk=case.pk).is_closed
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, case):

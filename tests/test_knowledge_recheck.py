@@ -18,6 +18,7 @@ from questionnaires.models import (
     EvidenceChange,
     KnowledgeRecheck,
     NewEvidence,
+    Response,
     ResponseStatus,
 )
 from tests.questionnaire_factories import health_version, osteoporosis_case
@@ -102,7 +103,7 @@ def test_a_new_version_that_only_renames_itself_lists_nothing(alice, version):
     case = osteoporosis_case(alice, version)
     check_response(case)
     case.findings.update(knowledge_version=OLD)
-    case.__class__.objects.filter(pk=case.pk).update(knowledge_version=OLD)
+    Response.objects.filter(pk=case.pk).update(knowledge_version=OLD)
 
     run = rechecks.schedule_recheck()
 
@@ -217,9 +218,21 @@ def test_a_version_deployed_again_is_scheduled_again(alice, version, checks):
     case, _, _ = checked_with_older_knowledge(alice, version)
     rechecks.schedule_recheck()
     # Another version came and went: the case was checked with it.
-    case.__class__.objects.filter(pk=case.pk).update(knowledge_version=OLD)
+    Response.objects.filter(pk=case.pk).update(knowledge_version=OLD)
 
     assert rechecks.schedule_recheck() is not None
 
     assert checks == {case.pk: 2}
     assert KnowledgeRecheck.objects.count() == 1
+
+
+def test_an_admin_sees_each_run_and_what_it_found(client, ada, alice, version):
+    checked_with_older_knowledge(alice, version)
+    rechecks.schedule_recheck()
+    client.force_login(ada)
+
+    page = client.get("/admin/questionnaires/knowledgerecheck/").content.decode()
+
+    assert knowledge.load().version in page
+    assert '<td class="field-checked">1</td>' in page
+    assert '<td class="field-changed">1</td>' in page  # a case with new evidence
