@@ -88,6 +88,7 @@ class KnowledgeRecheck(models.Model):
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]
+        verbose_name = "knowledge re-check"
 
     def __str__(self) -> str:
         return f"Re-check for knowledge {self.version}"
