@@ -8,9 +8,10 @@ import re
 import pytest
 
 from questionnaires import rechecks
-from questionnaires.models import NewEvidence
+from questionnaires.findings import check_response
+from questionnaires.models import Finding, NewEvidence, Response
 from tests.factories import ClientFactory
-from tests.questionnaire_factories import health_version
+from tests.questionnaire_factories import health_version, osteoporosis_case
 from tests.recheck_helpers import checked_with_older_knowledge
 
 
@@ -50,6 +51,7 @@ def test_the_list_shows_each_finding_with_its_rule_and_source(client, priya, rec
     assert "New finding" in shown
     assert "Changed: why" in shown
     assert changed.sources[0]["title"] in shown
+    assert "open>" not in shown  # folded: the sources did not change
 
 
 def test_nobody_sees_another_practitioners_new_evidence(client, omar, bob, rechecked):
@@ -110,3 +112,18 @@ def test_the_dashboard_query_count_does_not_grow_with_the_evidence(
     assert len(few) == len(many)
     assert "New evidence to decide (16)" in shown
     assert "And 6 more: the most urgent are shown first." in shown
+
+
+def test_new_sources_are_shown_unfolded(client, priya, alice, version):
+    case = osteoporosis_case(alice, version)
+    check_response(case)
+    finding = case.findings.get(rule="mg-bisphosphonates")
+    Finding.objects.filter(pk=finding.pk).update(sources=[{"title": "An older one"}])
+    Response.objects.filter(pk=case.pk).update(knowledge_version="0ld")
+
+    rechecks.schedule_recheck()
+
+    shown = section(client, priya.user)
+    assert "Changed: sources" in shown
+    assert '<details class="small" open>' in shown
+    assert finding.sources[0]["title"] in shown
