@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class QuestionnairesConfig(AppConfig):
@@ -10,7 +11,10 @@ class QuestionnairesConfig(AppConfig):
 
         # Registers the knowledge-base system check.
         from questionnaires import case_summary, checks  # noqa: F401
+        from questionnaires.rechecks import after_migrate
 
+        # A deploy runs migrate: that is when new knowledge arrives.
+        post_migrate.connect(after_migrate, sender=self)
         signals.user_logged_in.connect(
             case_summary.on_sign_in, dispatch_uid="case-summary-sign-in"
         )

@@ -20,6 +20,7 @@ from questionnaires.models import (
     Decision,
     Finding,
     Medication,
+    NewEvidence,
     Response,
     ResponseStatus,
     ReviewAction,
@@ -94,6 +95,7 @@ def decide(
                 "is_new",
             ]
         )
+        NewEvidence.objects.settle(finding)
         kind = (
             ActionKind.ACKNOWLEDGED
             if decision == Decision.ACKNOWLEDGED

@@ -171,6 +171,10 @@ REGISTRY: dict[str, Entry] = {
         lambda w: {"decision": "dismissed", "note": "Not relevant"},
     ),
     "questionnaires:undo": Entry(lambda w: {"code": w.finding.code}, "priya"),
+    "questionnaires:close-case": Entry(
+        lambda w: {"code": w.case.code}, "priya", lambda w: {"note": "Moved away"}
+    ),
+    "questionnaires:open-case": Entry(lambda w: {"code": w.case.code}, "priya"),
     # The advice summary.
     "questionnaires:advice": Entry(
         lambda w: {"code": w.case.code}, "priya", _plan_and_text

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from practice.models import CaseState, Client
-from questionnaires import intake, review
+from questionnaires import closing, intake, review
 from questionnaires.models import Response, ResponseStatus, Severity
 from tests.factories import ClientFactory
 from tests.intake_helpers import shipped_version
@@ -128,6 +128,11 @@ def test_the_summary_follows_a_case_from_invitation_to_a_second_questionnaire(
     case.mark_issued(by=priya.user, version=1)
     assert stored(carol)["case_state"] == CaseState.SUMMARY_ISSUED
     assert stored(carol)["case_waiting_since"] is None
+    assert_true_to_its_rows(carol)
+
+    closing.close_case(response=case, by=priya.user, note="Advice given")
+    assert_true_to_its_rows(carol)
+    closing.open_case(response=case, by=priya.user)
     assert_true_to_its_rows(carol)
 
     later = intake.send_questionnaire(client=carol, sent_by=priya.user)

@@ -32,5 +32,6 @@ from questionnaires.forms.questions import (  # noqa: F401
     stored_to_data,
 )
 from questionnaires.forms.review import (  # noqa: F401
+    CloseCaseForm,
     ReopenForm,
 )

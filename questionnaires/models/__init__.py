@@ -32,6 +32,12 @@ from questionnaires.models.findings import (  # noqa: F401
     ReviewAction,
     Severity,
 )
+from questionnaires.models.rechecks import (  # noqa: F401
+    CaseUpkeep,
+    EvidenceChange,
+    KnowledgeRecheck,
+    NewEvidence,
+)
 from questionnaires.models.responses import (  # noqa: F401
     EDITABLE_STATUSES,
     AmountBasis,

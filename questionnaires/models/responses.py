@@ -8,11 +8,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import Client
 from questionnaires.models.definitions import Question, QuestionnaireVersion
+from questionnaires.models.rechecks import CaseUpkeep
 
 
 class ResponseStatus(models.TextChoices):
@@ -38,8 +40,16 @@ class ResponseQuerySet(models.QuerySet):
     def submitted(self) -> ResponseQuerySet:
         return self.exclude(status__in=EDITABLE_STATUSES)
 
+    def kept_current(self) -> ResponseQuerySet:
+        """The cases a knowledge change re-checks: each client's latest submitted
+        response (an earlier visit's facts are out of date), unless closed."""
+        newer = Response.objects.submitted().filter(
+            client=OuterRef("client"), created_at__gt=OuterRef("created_at")
+        )
+        return self.submitted().filter(closed_at=None).exclude(Exists(newer))
 
-class Response(models.Model):
+
+class Response(CaseUpkeep):
     """A client's answers to one pinned questionnaire version."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -402,6 +412,9 @@ class EventKind(models.TextChoices):
     READY_FOR_ADVICE = "ready_for_advice", "Ready for advice"
     BACK_IN_REVIEW = "back_in_review", "Back in review (a finding needs a decision)"
     SUMMARY_ISSUED = "summary_issued", "Summary issued"
+    RECHECKED = "rechecked", "Checked again against new knowledge"
+    CLOSED = "closed", "Case closed"
+    OPENED_AGAIN = "opened_again", "Case opened again"
 
 
 class ResponseEvent(models.Model):

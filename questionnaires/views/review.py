@@ -20,7 +20,7 @@ from practice.models import AuditAction, Role
 from questionnaires import case_overview, intake, review
 from questionnaires.casefacts import build_case_facts
 from questionnaires.charts import Chart, symptom_chart
-from questionnaires.forms import ReopenForm
+from questionnaires.forms import CloseCaseForm, ReopenForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
@@ -114,6 +114,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
         "reopen_form": ReopenForm(),
+        "close_form": CloseCaseForm(),
         "can_reopen": response.can_reopen,
         **reading,
     }
