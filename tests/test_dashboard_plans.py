@@ -37,7 +37,8 @@ STATES = [
 ]
 
 # Light rows in bulk, spread like seed_load's: four practitioners, the first with
-# half the clients; a questionnaire for most, two findings each once submitted.
+# half the clients; a questionnaire for most, two findings each once submitted, and
+# a few of those on the new evidence list.
 LOAD = """
 INSERT INTO practice_user
     (password, code, email, full_name, role, is_active, date_joined)
@@ -64,11 +65,11 @@ FROM practice_user u WHERE u.email LIKE '%%@plans.example';
 
 INSERT INTO questionnaires_response
     (code, client_id, version_id, status, created_at, step_reached,
-     reopen_message, consent_notice_version)
+     reopen_message, consent_notice_version, knowledge_version)
 SELECT gen_random_uuid(), c.id, %(version)s,
        CASE WHEN c.case_state IN ('invited', 'no_questionnaire') THEN 'in_progress'
             ELSE c.case_state END,
-       c.created_at, 3, '', ''
+       c.created_at, 3, '', '', ''
 FROM practice_client c JOIN practice_user u ON u.id = c.user_id
 WHERE u.email LIKE '%%@plans.example' AND c.id %% 8 <> 1;
 
@@ -85,6 +86,16 @@ SELECT gen_random_uuid(), r.id, k.key, 'rule', 'interaction',
 FROM questionnaires_response r
 CROSS JOIN (VALUES (1, 'a'), (2, 'b')) AS k(n, key)
 WHERE r.status <> 'in_progress';
+
+-- A knowledge re-check listed one in a hundred major findings as new evidence.
+INSERT INTO questionnaires_knowledgerecheck
+    (version, scheduled_at, checked, changed, failed)
+VALUES ('plans-2', now(), 0, 0, 0);
+
+INSERT INTO questionnaires_newevidence
+    (finding_id, recheck_id, change, fields, created_at)
+SELECT f.id, (SELECT max(id) FROM questionnaires_knowledgerecheck), 'new', '[]', now()
+FROM questionnaires_finding f WHERE f.severity = 'major' AND f.id %% 100 = 0;
 
 ANALYZE;
 """
