@@ -21,12 +21,12 @@ from questionnaires.pdf import (
     PlanRow,
     SummaryDocument,
     SummaryFetcher,
-    pdf_text,
     render_pdf,
     summary_html,
     text_blocks,
 )
 from tests.htmlcheck import csp_problems
+from tests.pdf_helpers import pdf_text
 
 ALENDRONIC_SPACING = "at least 4 hours apart from alendronic acid"
 
