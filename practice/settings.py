@@ -119,7 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # after a restart (see practice/database/base.py).
     DATABASES["default"]["ENGINE"] = "practice.database"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE avoids "database is locked" when two requests write at once.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so a second
+    # writer waits up to `timeout` seconds for it. Deferred transactions that read
+    # first fail at once ("database is locked") when both then try to write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
