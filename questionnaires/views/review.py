@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import case_overview, intake, review
+from questionnaires import case_overview, followup, intake, review
 from questionnaires.casefacts import build_case_facts
 from questionnaires.charts import Chart, symptom_chart
 from questionnaires.forms import ReopenForm
@@ -70,13 +70,20 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     undecided, decided = case_overview.split_decided(findings)
     reading = intake.answers_for_reading(response)
+    # What a follow-up does not ask (conditions, goals) is read from earlier visits.
+    earlier = [intake.answers_for_reading(v) for v in followup.visits(response)[1:]]
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
+    # Stopped rows are not the client's facts any more; "What changed" lists them.
     medication_rows = [
-        (m, matches.get(f"medication:{m.code}")) for m in reading["medications"]
+        (m, matches.get(f"medication:{m.code}"))
+        for m in reading["medications"]
+        if not m.is_stopped
     ]
     supplement_rows = [
-        (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
+        (s, matches.get(f"supplement:{s.code}"))
+        for s in reading["supplements"]
+        if not s.is_stopped
     ]
     return {
         "response": response,
@@ -85,7 +92,10 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         # Date of birth is required, so the facts always have the age at submission.
         "age": facts.age,
         "sex": facts.sex or "",
-        "goals": _answer_to(reading, "goals"),
+        "goals": next(
+            (found for r in (reading, *earlier) if (found := _answer_to(r, "goals"))),
+            "",
+        ),
         "groups": [
             (Severity(severity), list(items))
             for severity, items in groupby(undecided, key=lambda f: f.severity)
@@ -104,6 +114,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "understood": understood_entries(facts, knowledge),
         **case_overview.overview(
             reading=reading,
+            earlier=earlier,
             medication_rows=medication_rows,
             supplement_rows=supplement_rows,
         ),
@@ -113,6 +124,9 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "chart": _chart(response),
         "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
+        "changes": followup.changes(response) if response.is_follow_up else None,
+        "follow_up_refusal": followup.refusal(response),
+        "follow_ups": list(response.follow_ups.all()),
         "reopen_form": ReopenForm(),
         "can_reopen": response.can_reopen,
         **reading,
