@@ -248,3 +248,47 @@ def test_the_follow_ups_case_page_shows_the_changes_and_both_visits(
     # The first visit's case links to the follow-up.
     first_page = client.get(f"/cases/{first_visit.code}/").content.decode()
     assert "open the follow-up" in first_page
+
+
+# --- the client's pages ------------------------------------------------------------
+
+
+def test_alice_sees_her_medicines_to_confirm_and_stops_one_by_posting(
+    client, alice, first_visit
+):
+    follow_up = send(first_visit)
+    client.force_login(alice.user)
+    page = client.get(f"/q/{follow_up.code}/step/2/").content.decode()
+    calcium = follow_up.supplements.get(product="Calcium carbonate")
+    assert "Supplement 2: Calcium carbonate" in page
+    assert "I have stopped it" in page
+    assert f'name="supplement-{calcium.code}-since_last" value="taking"' in page
+    reply = client.post(
+        f"/q/{follow_up.code}/step/2/autosave/",
+        {
+            "_saver": "1",
+            "_changed": f"supplement-{calcium.code}-since_last",
+            f"_base:supplement-{calcium.code}-since_last": "taking",
+            f"supplement-{calcium.code}-since_last": "stopped",
+        },
+        headers={"X-Saver": "1"},
+    )
+    assert reply.json()["conflicts"] == []
+    calcium.refresh_from_db()
+    assert calcium.since_last == SinceLast.STOPPED
+    plan_page = client.get(f"/q/{follow_up.code}/step/3/").content.decode()
+    assert "Vitamin D3 10 mcg, 1 a day, with breakfast" in plan_page
+    assert "I take it, but it gives me side effects" in plan_page
+
+
+def test_a_stopped_row_is_not_checked_for_mistakes(alice, first_visit):
+    follow_up = send(first_visit)
+    follow_up.supplements.filter(product="Calcium carbonate").update(
+        amount="lots", since_last=SinceLast.STOPPED
+    )
+    assert intake.problems(follow_up) == []
+    follow_up.supplements.filter(product="Calcium carbonate").update(
+        since_last=SinceLast.CHANGED
+    )
+    (problem,) = intake.problems(follow_up)
+    assert "amount" in " ".join(problem.messages)
