@@ -3,6 +3,8 @@ checked on the client's facts as they are now, and shown as what changed."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -292,3 +294,38 @@ def test_a_stopped_row_is_not_checked_for_mistakes(alice, first_visit):
     )
     (problem,) = intake.problems(follow_up)
     assert "amount" in " ".join(problem.messages)
+
+
+def test_a_third_visit_shows_every_visits_scores(client, priya, first_visit):
+    second = send(first_visit)
+    second.answers.filter(question__concept="symptom:muscle_cramps").update(value="2")
+    submit(second)
+    third = send(second)
+    assert third.medications.get().previous == second.medications.get()
+    third.answers.filter(question__concept="symptom:muscle_cramps").update(value="0")
+    submit(third)
+    client.force_login(priya.user)
+    page = client.get(f"/cases/{third.code}/").content.decode()
+    table = page[page.index('id="visit-table-caption"') :]
+    table = table[: table.index("</table>")]
+    muscles = table[table.index("Muscles") :]
+    muscles = muscles[: muscles.index("</tr>")]
+    # 3, then 2, then 0: down 3 since the first visit.
+    assert [c for c in re.findall(r">(\d+)</td>", muscles)] == ["3", "2", "0"]
+    assert "down" in muscles and ">3</span>" in muscles
+
+
+def test_alices_portal_offers_the_follow_up_and_marks_version_1_replaced(
+    client, alice, first_visit
+):
+    follow_up = send(first_visit)
+    client.force_login(alice.user)
+    page = client.get("/portal/").content.decode()
+    assert "Your follow-up questionnaire" in page
+    assert "filled in with what you told us last time" in page
+    submit(follow_up)
+    issued_record(follow_up, version=2)
+    page = client.get("/portal/").content.decode()
+    assert "Version 1, replaced" in page
+    assert "Replaced by version 2" in page
+    assert page.index("version 2 (PDF)") < page.index("Version 1, replaced")

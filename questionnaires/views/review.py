@@ -19,7 +19,7 @@ from practice.audit import record
 from practice.models import AuditAction, Role
 from questionnaires import case_overview, followup, intake, review
 from questionnaires.casefacts import build_case_facts
-from questionnaires.charts import Chart, symptom_chart
+from questionnaires.charts import Chart, VisitTable, symptom_chart, visit_table
 from questionnaires.forms import ReopenForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
@@ -85,6 +85,7 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         for s in reading["supplements"]
         if not s.is_stopped
     ]
+    chart, visits = _chart(response)
     return {
         "response": response,
         "client": response.client,
@@ -121,7 +122,8 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "match_for": match_for,
         "query": query,
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
-        "chart": _chart(response),
+        "chart": chart,
+        "visit_table": visits,
         "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
         "changes": followup.changes(response) if response.is_follow_up else None,
@@ -142,21 +144,28 @@ def _answer_to(reading: dict, concept: str) -> str:
     return ""
 
 
-def _chart(response: Response) -> Chart:
-    """The symptom chart, with the change since the client's previous submission."""
+def _chart(response: Response) -> tuple[Chart, VisitTable | None]:
+    """The symptom chart, with the change since the client's previous submission,
+    and every visit's totals when there were more than two (two queries a visit)."""
     earlier = (
-        response.client.responses.submitted()
-        .filter(submitted_at__lt=response.submitted_at)
-        .order_by("-submitted_at")
-        .first()
+        list(
+            response.client.responses.submitted()
+            .filter(submitted_at__lt=response.submitted_at)
+            .order_by("submitted_at")
+        )
         if response.submitted_at
-        else None
+        else []
     )
-    return symptom_chart(
-        symptom_scores(response),
-        symptom_scores(earlier) if earlier else None,
-        earlier_on=earlier.submitted_at.date() if earlier else None,
+    scores = symptom_scores(response)
+    before = [(r.submitted_at.date(), symptom_scores(r)) for r in earlier]
+    chart = symptom_chart(
+        scores,
+        before[-1][1] if before else None,
+        earlier_on=before[-1][0] if before else None,
     )
+    if len(before) < 2:
+        return chart, None
+    return chart, visit_table([*before, (response.submitted_at.date(), scores)])
 
 
 # ------------------------------------------------------------------ decisions
