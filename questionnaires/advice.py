@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Client, Practice, User
-from questionnaires import current_supplements, pdf, plans, summary_options
+from questionnaires import current_supplements, followup, pdf, plans, summary_options
 from questionnaires import findings as finding_store
 from questionnaires.charts import symptom_chart
 from questionnaires.interactions import knowledge as knowledge_base
@@ -77,7 +77,7 @@ def draft_for(*, response: Response, by: User) -> AdviceDraft:
                 response=response,
                 defaults={
                     **(
-                        revision_of(earlier, response)
+                        followup.revision_of(earlier, response)
                         if earlier
                         else {"gp_notes": gp_notes_prefill(response)}
                     ),
@@ -85,43 +85,8 @@ def draft_for(*, response: Response, by: User) -> AdviceDraft:
                 },
             )
             if created and earlier:
-                _copy_plan(earlier, draft)
+                followup.copy_plan(earlier, draft)
     return draft
-
-
-#: What a follow-up's advice starts with from the last visit's, to be revised.
-#: Not "what has changed" (the next version says that anew) nor the check.
-REVISED_FIELDS = ("key_points", "diet", "lifestyle", "gp_notes", "follow_up")
-
-
-def revision_of(earlier: AdviceDraft, response: Response) -> dict:
-    """The fields of a follow-up's first draft, from the last visit's advice.
-
-    Medicine times move to the same medicines in the follow-up (rows copied from
-    the last visit); the choices about the client's own supplements do not, as
-    what the client takes has changed and must be looked at again.
-    """
-    timings = {}
-    for code, previous in response.medications.values_list("code", "previous__code"):
-        if previous is not None and str(previous) in earlier.medicine_timings:
-            timings[str(code)] = earlier.medicine_timings[str(previous)]
-    return {
-        **{name: getattr(earlier, name) for name in REVISED_FIELDS},
-        "include_symptom_chart": earlier.include_symptom_chart,
-        "medicine_timings": timings,
-    }
-
-
-def _copy_plan(earlier: AdviceDraft, draft: AdviceDraft) -> None:
-    fields = [
-        f.name
-        for f in PlanItem._meta.concrete_fields
-        if f.name not in ("id", "code", "advice")
-    ]
-    PlanItem.objects.bulk_create(
-        PlanItem(advice=draft, **{name: getattr(row, name) for name in fields})
-        for row in earlier.plan.all()
-    )
 
 
 def client_summaries(response: Response):

@@ -26,7 +26,6 @@ from questionnaires.models import (
     Supplement,
 )
 
-
 GEORGE = "george@example.com"
 
 

@@ -120,6 +120,43 @@ def plan_words(row: PlanItem) -> str:
     return ", ".join(parts)[:300]
 
 
+# ------------------------------------------------------------------- advice
+
+#: What a follow-up's advice starts with from the last visit's, to be revised.
+#: Not "what has changed" (the next version says that anew) nor the check.
+REVISED_FIELDS = ("key_points", "diet", "lifestyle", "gp_notes", "follow_up")
+
+
+def revision_of(earlier: AdviceDraft, response: Response) -> dict:
+    """The fields of a follow-up's first draft, from the last visit's advice.
+
+    Medicine times move to the same medicines in the follow-up (rows copied from
+    the last visit); the choices about the client's own supplements do not, as
+    what the client takes has changed and must be looked at again.
+    """
+    timings = {}
+    for code, previous in response.medications.values_list("code", "previous__code"):
+        if previous is not None and str(previous) in earlier.medicine_timings:
+            timings[str(code)] = earlier.medicine_timings[str(previous)]
+    return {
+        **{name: getattr(earlier, name) for name in REVISED_FIELDS},
+        "include_symptom_chart": earlier.include_symptom_chart,
+        "medicine_timings": timings,
+    }
+
+
+def copy_plan(earlier: AdviceDraft, draft: AdviceDraft) -> None:
+    fields = [
+        f.name
+        for f in PlanItem._meta.concrete_fields
+        if f.name not in ("id", "code", "advice")
+    ]
+    PlanItem.objects.bulk_create(
+        PlanItem(advice=draft, **{name: getattr(row, name) for name in fields})
+        for row in earlier.plan.all()
+    )
+
+
 # ------------------------------------------------------------------ reading
 
 
