@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from questionnaires import advice, followup, intake
 from questionnaires.casefacts import build_case_facts
@@ -51,6 +52,8 @@ def first_visit(alice):
         unit="mcg", timing="breakfast", position=1,
     )  # fmt: skip
     issued_record(case)
+    case.consent_at = timezone.now()  # as the intake's pages record it
+    case.save(update_fields=["consent_at"])
     return case
 
 
@@ -247,6 +250,9 @@ def test_the_follow_ups_case_page_shows_the_changes_and_both_visits(
     assert "Osteoporosis" in page and "Sleep better" in page
     # The chart compares with the first visit: cramps went from 3 to 1.
     assert "down 2" in page
+    # It asks no consent: the first visit's is shown.
+    assert "(with the questionnaire of" in page
+    assert "Consent: not recorded" not in page
     # The first visit's case links to the follow-up.
     first_page = client.get(f"/cases/{first_visit.code}/").content.decode()
     assert "open the follow-up" in first_page

@@ -71,7 +71,8 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     undecided, decided = case_overview.split_decided(findings)
     reading = intake.answers_for_reading(response)
     # What a follow-up does not ask (conditions, goals) is read from earlier visits.
-    earlier = [intake.answers_for_reading(v) for v in followup.visits(response)[1:]]
+    chain = followup.visits(response)
+    earlier = [intake.answers_for_reading(v) for v in chain[1:]]
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
     # Stopped rows are not the client's facts any more; "What changed" lists them.
@@ -129,6 +130,8 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "changes": followup.changes(response) if response.is_follow_up else None,
         "follow_up_refusal": followup.refusal(response),
         "follow_ups": list(response.follow_ups.all()),
+        # A follow-up asks no consent: the client gave it with the first visit.
+        "consent_from": next((v for v in chain if v.consent_at), response),
         "reopen_form": ReopenForm(),
         "can_reopen": response.can_reopen,
         **reading,
