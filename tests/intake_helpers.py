@@ -9,7 +9,8 @@ from questionnaires import intake
 from questionnaires.loader import QuestionnaireSpec, load_spec, read_questionnaire
 from questionnaires.models import QuestionKind, QuestionnaireVersion, Response
 
-SHIPPED = Path(__file__).resolve().parent.parent / "questionnaires/data/health.toml"
+DATA = Path(__file__).resolve().parent.parent / "questionnaires/data"
+SHIPPED = DATA / "health.toml"
 
 
 @cache
@@ -23,6 +24,10 @@ def shipped_version() -> QuestionnaireVersion:
     The file is read and checked once a run; hundreds of tests load it.
     """
     return load_spec(_shipped_spec())[0]
+
+
+def shipped_follow_up() -> QuestionnaireVersion:
+    return load_questionnaire(DATA / "followup.toml")
 
 
 def step_url(response: Response, number: int) -> str:
