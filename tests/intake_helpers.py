@@ -14,20 +14,18 @@ SHIPPED = DATA / "health.toml"
 
 
 @cache
-def _shipped_spec() -> QuestionnaireSpec:
-    return read_questionnaire(SHIPPED)
+def _spec(path: Path) -> QuestionnaireSpec:
+    """Read and check a data file once a run; hundreds of tests load one."""
+    return read_questionnaire(path)
 
 
 def shipped_version() -> QuestionnaireVersion:
-    """Load the shipped questionnaire, as `load_questionnaire` would.
-
-    The file is read and checked once a run; hundreds of tests load it.
-    """
-    return load_spec(_shipped_spec())[0]
+    """Load the shipped questionnaire, as `load_questionnaire` would."""
+    return load_spec(_spec(SHIPPED))[0]
 
 
 def shipped_follow_up() -> QuestionnaireVersion:
-    return load_questionnaire(DATA / "followup.toml")
+    return load_spec(_spec(DATA / "followup.toml"))[0]
 
 
 def step_url(response: Response, number: int) -> str:
