@@ -26,6 +26,11 @@ urlpatterns = [
         name="send",
     ),
     path("responses/<uuid:code>/reopen/", practitioner.reopen, name="reopen"),
+    path(
+        "cases/<uuid:code>/follow-up/",
+        practitioner.send_follow_up,
+        name="send-follow-up",
+    ),
     path("cases/<uuid:code>/", review.case, name="case"),
     path("cases/<uuid:code>/notes/", review.add_note, name="add-note"),
     path("cases/<uuid:code>/close/", closing.close_case, name="close-case"),

@@ -17,7 +17,7 @@ from practice.models import CaseState, Client
 from questionnaires import closing, intake, review
 from questionnaires.models import Response, ResponseStatus, Severity
 from tests.factories import ClientFactory
-from tests.intake_helpers import shipped_version
+from tests.intake_helpers import shipped_follow_up, shipped_version
 from tests.review_helpers import submitted_case
 
 ALENDRONIC = {"name": "Alendronic acid", "strength": "70 mg"}
@@ -78,7 +78,7 @@ def assert_true_to_its_rows(client: Client) -> None:
 # --- a case through every step ---------------------------------------------------
 
 
-def test_the_summary_follows_a_case_from_invitation_to_a_second_questionnaire(
+def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     client, priya, django_capture_on_commit_callbacks
 ):
     client.force_login(priya.user)
@@ -135,8 +135,9 @@ def test_the_summary_follows_a_case_from_invitation_to_a_second_questionnaire(
     closing.open_case(response=case, by=priya.user)
     assert_true_to_its_rows(carol)
 
-    later = intake.send_questionnaire(client=carol, sent_by=priya.user)
-    assert stored(carol)["case_response_id"] == later.pk
+    shipped_follow_up()
+    later = intake.send_questionnaire(client=carol, sent_by=priya.user, follows=case)
+    assert stored(carol)["case_response_id"] == later.pk  # the follow-up now
     assert stored(carol)["case_state"] == CaseState.IN_PROGRESS
     assert_true_to_its_rows(carol)
 

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('practice', '0007_merge_outbox_and_staff_invitations'),
-        ('questionnaires', '0007_case_rechecks'),
+        ('questionnaires', '0008_follow_ups'),
     ]
 
     operations = [

@@ -10,6 +10,7 @@ from questionnaires.forms.entries import (  # noqa: F401
     DoseForm,
     EntryForm,
     MedicationForm,
+    PlanAdherenceForm,
     SupplementForm,
     positive_number,
 )

@@ -83,6 +83,15 @@ class Response(CaseUpkeep):
     reopen_message = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_notice_version = models.CharField(max_length=40, blank=True)
+    # A follow-up points at the visit it follows: its list rows start as copies of
+    # that visit's, and what it does not ask (age, conditions) is read from there.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
 
     objects = ResponseQuerySet.as_manager()
 
@@ -143,6 +152,10 @@ class Response(CaseUpkeep):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follows_id is not None
 
     @property
     def is_reviewable(self) -> bool:
@@ -292,11 +305,29 @@ class Answer(models.Model):
         return f"Answer to {self.question.concept}"
 
 
+class SinceLast(models.TextChoices):
+    """What a follow-up's client says about a medicine or supplement they told us
+    about last time."""
+
+    TAKING = "taking", "I still take it"
+    STOPPED = "stopped", "I have stopped it"
+    CHANGED = "changed", "It has changed (change the details below)"
+
+
 class EntryBase(models.Model):
     """A row of a structured list (medications or supplements), kept as typed."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     position = models.PositiveIntegerField(default=0)
+    # In a follow-up: the row of the earlier visit this one was copied from (None
+    # for a row added since), and what the client says about it now. "" when not
+    # asked (an intake's rows, a new row).
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    since_last = models.CharField(
+        "since last time", max_length=10, choices=SinceLast.choices, blank=True
+    )
     # A practitioner's manual match to a knowledge-base substance id, for an entry
     # the matcher could not recognise (set in review).
     matched_as = models.CharField(max_length=100, blank=True)
@@ -312,6 +343,16 @@ class EntryBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+
+    @property
+    def since_last_words(self) -> str:
+        """For the answers page: "still taking", "stopped", "changed"."""
+        return {"taking": "still taking"}.get(self.since_last, self.since_last)
+
+    @property
+    def is_stopped(self) -> bool:
+        """The client has stopped it: no longer one of their current facts."""
+        return self.since_last == SinceLast.STOPPED
 
 
 class Medication(EntryBase):
