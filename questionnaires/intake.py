@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -30,9 +29,9 @@ from questionnaires.models import (
     QuestionnaireVersion,
     Response,
     ResponseEvent,
-    Section,
     Supplement,
 )
+from questionnaires.steps import Step, steps_for  # noqa: F401 - used from here
 from questionnaires.templatetags.answers import answer_text
 
 log = logging.getLogger(__name__)
@@ -49,19 +48,6 @@ class IncompleteResponse(Exception):
     def __init__(self, problems: list[StepProblem]) -> None:
         super().__init__(f"{len(problems)} step(s) need attention")
         self.problems = problems
-
-
-@dataclass
-class Step:
-    """One page of the questionnaire: a section and its questions."""
-
-    number: int
-    section: Section
-    questions: list[Question]
-
-    @property
-    def list_kinds(self) -> set[str]:
-        return {q.kind for q in self.questions if q.kind in qforms.LIST_KINDS}
 
 
 @dataclass
@@ -107,17 +93,6 @@ def current_version(key: str = QUESTIONNAIRE_KEY) -> QuestionnaireVersion:
             f"No published '{key}' questionnaire: run manage.py load_questionnaires."
         )
     return version
-
-
-def steps_for(version: QuestionnaireVersion) -> list[Step]:
-    """Every step of a version, in order (two queries)."""
-    sections = version.sections.order_by("position").prefetch_related(
-        Prefetch("questions", queryset=Question.objects.order_by("position"))
-    )
-    return [
-        Step(number=i, section=s, questions=list(s.questions.all()))
-        for i, s in enumerate(sections, start=1)
-    ]
 
 
 def answers_by_question(response: Response) -> dict[int, Answer]:
