@@ -298,17 +298,22 @@ def intake() -> dict:
     # both sides of every ratio.
     result["floor_ms"] = cpu_ms(lambda: fetch(browser, "/healthz"), rounds=7, batch=10)
 
-    # Autosave: the whole step posted, as htmx sends it, with one answer changed.
+    # Autosave: one answer changed, posted as the page's saver (static/js/saver.js)
+    # posts it: that field, and the value the page started from. The answer
+    # starts at its first choice (a plain post of the whole step).
     autosave = reverse("questionnaires:autosave", args=[response.code, number])
     data, name, values = form_data(page)
+    fetch(browser, autosave, data)
     bare_data, bare_name, bare_values = form_data(fetch(browser, bare).content.decode())
     flips = {"cofactor": 0, "bare": 0}
 
     def save(which: str) -> None:
         flips[which] += 1
         if which == "cofactor":
-            posted = {**data, name: values[flips[which] % 2]}
-            fetch(browser, autosave, posted)
+            was, now = values[(flips[which] + 1) % 2], values[flips[which] % 2]
+            posted = {"_saver": "1", "_changed": name, name: now, f"_base:{name}": was}
+            if fetch(browser, autosave, posted).json()["conflicts"]:
+                raise SystemExit("the bench's autosave met a conflict: not a save")
         else:
             posted = {**bare_data, bare_name: bare_values[flips[which] % 2]}
             fetch(browser, f"{bare}autosave/", {**posted, "changed": bare_name})

@@ -237,6 +237,8 @@ def save_draft(
     """
     with transaction.atomic():
         locked = _lock_editable(response)
+        if Response.client.is_cached(response):
+            locked.client = response.client  # for the audit row, without a query
         result = _save_locked(locked, step, _Changes(data), request)
     response.last_saved_at = locked.last_saved_at
     response.step_reached = locked.step_reached
@@ -247,15 +249,20 @@ def _save_locked(
     response: Response, step: Step, changes: _Changes, request
 ) -> SaveResult:
     now = timezone.now()
-    answers = {
-        a.question_id: a
-        for a in response.answers.filter(question__section=step.section)
-    }
+    touched = [
+        q
+        for q in step.questions
+        if q.kind not in qforms.LIST_KINDS and changes.touches(q)
+    ]
+    # Only the answers this save may change: the saver posts one or two fields.
+    answers = (
+        {a.question_id: a for a in response.answers.filter(question__in=touched)}
+        if touched
+        else {}
+    )
     to_create, to_update, conflicts = [], [], []
     consent_fields = []
-    for question in step.questions:
-        if question.kind in qforms.LIST_KINDS or not changes.touches(question):
-            continue
+    for question in touched:
         answer = answers.get(question.pk)
         stored = answer.value if answer else None
         # `stored` fills the boxes of a date or a height that the post left out.

@@ -31,7 +31,7 @@ def test_a_symptom_step_costs_the_same_with_no_answers_and_all_answered(
     answer_everything(client, response)
     full = count_queries(lambda: client.get(step_url(response, 7)))
     assert full == empty
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(5):
         client.get(step_url(response, 7))
 
 
