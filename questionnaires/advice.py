@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import logging
 
 from django.core.files.storage import default_storage
@@ -14,7 +13,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from practice import emails, media
 from practice.audit import record
@@ -328,7 +326,7 @@ def _issue(
             file_name=final_name,
             sha256=digest,
             size=len(content),
-            pages=_page_count(content),
+            pages=content.pages,
             issued_by=by,
         )
         locked.mark_issued(by=by, version=version)
@@ -373,10 +371,6 @@ def read_issued(summary: IssuedSummary) -> bytes:
         log.error("summary %s does not match its recorded hash", summary.code)
         raise ValueError("The stored summary does not match what was issued.")
     return content
-
-
-def _page_count(content: bytes) -> int:
-    return len(PdfReader(io.BytesIO(content)).pages)
 
 
 def _date(value: object) -> datetime.date | None:
