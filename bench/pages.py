@@ -256,6 +256,7 @@ def intake() -> dict:
     from django.urls import reverse
 
     from bench.bare import largest_symptom_step
+    from bench.case_page import case_page
     from bench.measure import (
         compare_cpu_ms,
         cpu_ms,
@@ -332,9 +333,11 @@ def intake() -> dict:
         figures["bare"][0],
     )
 
+    priya = User.objects.get(email="practitioner@example.com")
+    result.update(case_page(browser_for(priya), fetch))
+
     # Issuing: Priya reviews Margaret's case, writes advice and issues it, again
     # and again, all through the pages.
-    priya = User.objects.get(email="practitioner@example.com")
     case = Response.objects.get(client__user__email="margaret@example.com")
     browser = browser_for(priya)
     fetch(browser, reverse("questionnaires:case", args=[case.code]))

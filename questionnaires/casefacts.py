@@ -59,10 +59,11 @@ def build_case_facts(
     conditions ticked by id; it defaults to the loaded knowledge base.
     """
     knowledge = knowledge or knowledge_base.load()
+    # Only the concept of each question: its text and choices are not needed here.
     answers = {
-        answer.question.concept: answer.value
-        for answer in response.answers.select_related("question")
-        if answer.value not in (None, "", [])
+        concept: value
+        for concept, value in response.answers.values_list("question__concept", "value")
+        if value not in (None, "", [])
     }
     on = (
         timezone.localtime(response.submitted_at).date()
