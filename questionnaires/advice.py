@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from practice import emails, media
 from practice.audit import record
-from practice.models import AuditAction, Practice, User
+from practice.models import AuditAction, Client, Practice, User
 from questionnaires import findings as finding_store
 from questionnaires import pdf, plans, summary_options
 from questionnaires.charts import symptom_chart
@@ -314,6 +314,11 @@ def _issue(
     version: int,
     request: HttpRequest | None,
 ) -> tuple[IssuedSummary, str]:
+    # The client, their account and their practitioner's, in one query rather
+    # than one each as the document and the email reach for them.
+    locked.client = Client.objects.select_related("user", "practitioner__user").get(
+        pk=locked.client_id
+    )
     document = summary_document(locked, version=version, plan=plan)
     content = pdf.render_pdf(document)
     digest = hashlib.sha256(content).hexdigest()
@@ -348,7 +353,7 @@ def _issue(
         emails.send_summary_ready_email(
             to=client.user.email,
             client_name=client.user.full_name,
-            practice_name=Practice.current().name,
+            practice_name=document.practice_name,
             client=client,
         )
         # The PDF gets its name only once the record of it is committed; a crash
