@@ -189,10 +189,15 @@ def stop_and_keep(
 def _taken(supplement: Supplement) -> str:
     if supplement.amount_unknown or not supplement.amount:
         return str(supplement)
-    return (
-        f"{supplement} ({supplement.amount} {supplement.unit}, "
-        f"{_times(supplement.per_day)})"
-    )
+    name, dose = str(supplement), f"{supplement.amount} {supplement.unit}"
+    # "Calcium 600 mg (600 mg, once a day)" says the dose twice.
+    if _squeezed(dose) in _squeezed(name):
+        return f"{name} ({_times(supplement.per_day)})"
+    return f"{name} ({dose}, {_times(supplement.per_day)})"
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.lower().split())
 
 
 def _times(per_day: str) -> str:

@@ -15,6 +15,7 @@ from questionnaires.models import (
     IssuedSummary,
     PlanItem,
     ResponseStatus,
+    Supplement,
 )
 from tests.review_helpers import submitted_case
 
@@ -458,3 +459,17 @@ def test_a_plan_row_that_changes_a_decided_total_shows_the_earlier_decision(
     assert now.earlier_note == "Her GP knows; short course"
     page = priya_client.get(f"/cases/{case.code}/").content.decode()
     assert "Earlier decision, before this finding changed" in page
+
+
+@pytest.mark.parametrize(
+    "product, amount, per_day, line",
+    [
+        ("Calcium 600 mg", "600", "1", "Calcium 600 mg (once a day)"),
+        ("Calcium 600mg", "600", "2", "Calcium 600mg (twice a day)"),
+        ("Calcium", "600", "1", "Calcium (600 mg, once a day)"),
+        ("Calcium 600 mg", "300", "1", "Calcium 600 mg (300 mg, once a day)"),
+    ],
+)
+def test_keep_taking_says_the_dose_once(product, amount, per_day, line):
+    taken = Supplement(product=product, amount=amount, unit="mg", per_day=per_day)
+    assert plans.stop_and_keep(plans.Plan(draft=None), [taken]) == ((), (line,))

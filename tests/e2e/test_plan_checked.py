@@ -118,7 +118,7 @@ def test_notes_survive_the_plan_and_stop_and_replace_reach_the_pdf(
     with default_storage.open(summary.file_name, "rb") as handle:
         text = " ".join(pdf.pdf_text(handle.read()).split())
     assert "Stop taking" in text
-    assert "Calcium 600 mg (600 mg, once a day)" in text
+    assert "Calcium 600 mg (once a day)" in text  # the dose is said once
     assert "replaced by Magnesium glycinate" in text
     assert "Magnesium glycinate" in text
 
