@@ -246,11 +246,16 @@ def send_staff_invitation_email(
 
 
 def send_questionnaire_ready_email(
-    *, to: str, client_name: str, practice_name: str, client: Client | None = None
+    *,
+    to: str,
+    client_name: str,
+    practice_name: str,
+    client: Client | None = None,
+    follow_up: bool = False,
 ) -> None:
     _send(
         to=to,
-        template="questionnaire_ready",
+        template="follow_up_ready" if follow_up else "questionnaire_ready",
         client=client,
         context={
             "client_name": client_name,

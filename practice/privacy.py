@@ -98,6 +98,7 @@ def client_data(client: Client) -> dict:
             ),
             "medications",
             "supplements",
+            "plan_adherence",
             Prefetch("summaries", queryset=IssuedSummary.objects.order_by("version")),
         )
         .order_by("created_at", "id")
@@ -144,6 +145,7 @@ def _response_data(response: Response) -> dict:
                 "how_often": m.frequency,
                 "taking_it_since": m.since,
                 "what_it_is_for": m.reason,
+                "since_last_time": m.get_since_last_display(),
             }
             for m in response.medications.all()
         ],
@@ -157,8 +159,17 @@ def _response_data(response: Response) -> dict:
                 "doses_per_day": s.per_day,
                 "amount_unknown": s.amount_unknown,
                 "amount_is": s.get_basis_display(),
+                "since_last_time": s.get_since_last_display(),
             }
             for s in response.supplements.all()
+        ],
+        "supplement_plan": [
+            {
+                "item": p.item,
+                "how_it_is_going": p.get_answer_display(),
+                "note": p.note,
+            }
+            for p in response.plan_adherence.all()
         ],
         "issued_summaries": [
             {

@@ -20,6 +20,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from questionnaires import admin_rechecks  # noqa: F401 - registers the re-checks
 from questionnaires.models import (
     Question,
     QuestionKind,

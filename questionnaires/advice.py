@@ -17,8 +17,8 @@ from django.utils import timezone
 from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Client, Practice, User
+from questionnaires import current_supplements, followup, pdf, plans, summary_options
 from questionnaires import findings as finding_store
-from questionnaires import pdf, plans, summary_options
 from questionnaires.charts import symptom_chart
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import matcher_for
@@ -69,11 +69,28 @@ def draft_for(*, response: Response, by: User) -> AdviceDraft:
     cautions about the client's medicines."""
     draft = AdviceDraft.objects.filter(response=response).first()
     if draft is None:
-        draft, _ = AdviceDraft.objects.get_or_create(
-            response=response,
-            defaults={"gp_notes": gp_notes_prefill(response), "updated_by": by},
-        )
+        earlier = AdviceDraft.objects.filter(response=response.follows_id).first()
+        with transaction.atomic():
+            draft, created = AdviceDraft.objects.get_or_create(
+                response=response,
+                defaults={
+                    **(
+                        followup.revision_of(earlier, response)
+                        if earlier
+                        else {"gp_notes": gp_notes_prefill(response)}
+                    ),
+                    "updated_by": by,
+                },
+            )
+            if created and earlier:
+                followup.copy_plan(earlier, draft)
     return draft
+
+
+def client_summaries(response: Response):
+    """Every summary issued to the response's client: versions are numbered
+    across visits, so a follow-up's first issue is the next version."""
+    return IssuedSummary.objects.filter(response__client_id=response.client_id)
 
 
 def gp_notes_prefill(response: Response) -> str:
@@ -182,9 +199,7 @@ def summary_document(
     practice = Practice.current()
     plan = plan or plans.read_plan(response)
     draft = plan.draft or response.advice
-    stop, keep = plans.stop_and_keep(
-        plan, [s for s in response.supplements.all() if not s.is_blank]
-    )
+    stop, keep = plans.stop_and_keep(plan, current_supplements.taken(response))
     client = response.client
     practitioner = client.practitioner
     dob = Answer.objects.filter(
@@ -193,7 +208,8 @@ def summary_document(
     logo = practice.logo.path if practice.logo else None
     rows = [row for row in plan.rows if not row.is_blank]  # the checked plan
     substances = summary_options.plan_substances(rows)
-    previous = response.summaries.filter(version__lt=version).order_by("-version")
+    previous = client_summaries(response).filter(version__lt=version)
+    previous = previous.order_by("-version")
     previous = previous.first()
     return pdf.SummaryDocument(
         practice_name=practice.name,
@@ -273,12 +289,15 @@ def issue_summary(
     refused: list[str] = []
     try:
         with transaction.atomic():
+            # The client first: version numbers run across the client's visits.
+            Client.objects.select_for_update().get(pk=response.client_id)
             locked = Response.objects.select_for_update().get(pk=response.pk)
-            last = locked.summaries.aggregate(n=Max("version"))["n"] or 0
+            issued = client_summaries(locked)
+            last = issued.aggregate(n=Max("version"))["n"] or 0
             if expected_version is not None and expected_version != last + 1:
                 raise AlreadyIssued(
-                    locked.summaries.filter(version=expected_version).first()
-                    or locked.summaries.filter(version=last).first()
+                    issued.filter(version=expected_version).first()
+                    or issued.filter(version=last).first()
                 )
             plan = plans.read_plan(locked, lock=True)
             refused = plans.problems(plan)

@@ -50,9 +50,14 @@ class Understood:
     by_hand: bool
 
 
-def overview(*, reading: dict, medication_rows, supplement_rows) -> dict:
-    """The facts for the case page's first screen."""
-    answers = _answers_by_concept(reading)
+def overview(
+    *, reading: dict, medication_rows, supplement_rows, earlier: list[dict] = ()
+) -> dict:
+    """The facts for the case page's first screen; `earlier` visits (newest first)
+    answer what this one did not ask."""
+    answers = {}
+    for visit in (*reversed(earlier), reading):
+        answers.update(_answers_by_concept(visit))
     conditions = [
         text
         for concept in ("conditions", "conditions_other")

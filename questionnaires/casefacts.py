@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from questionnaires.followup import visit_answers
 from questionnaires.forms.questions import applies
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.facts import (
@@ -59,19 +60,28 @@ def build_case_facts(
     conditions ticked by id; it defaults to the loaded knowledge base.
     """
     knowledge = knowledge or knowledge_base.load()
-    # Only the concept of each question: its text and choices are not needed here.
-    answers = {
-        concept: value
-        for concept, value in response.answers.values_list("question__concept", "value")
-        if value not in (None, "", [])
-    }
+    if response.follows_id:
+        # What a follow-up does not ask still holds from the visit before it.
+        answers = visit_answers(response)
+    else:
+        # Only each question's concept: its text and choices are not needed here.
+        answers = {
+            concept: value
+            for concept, value in response.answers.values_list(
+                "question__concept", "value"
+            )
+            if value not in (None, "", [])
+        }
     on = (
         timezone.localtime(response.submitted_at).date()
         if response.submitted_at
         else timezone.localdate()
     )
+    # A product the client has stopped is no longer one of their facts.
     supplements = [
-        supplement_entry(row) for row in response.supplements.all() if not row.is_blank
+        supplement_entry(row)
+        for row in response.supplements.all()
+        if not row.is_blank and not row.is_stopped
     ]
     return CaseFacts(
         age=_age(_date(answers.get("date_of_birth")), on),
@@ -83,7 +93,7 @@ def build_case_facts(
         medications=tuple(
             medication_entry(row)
             for row in response.medications.all()
-            if not row.is_blank
+            if not row.is_blank and not row.is_stopped
         ),
         supplements=(*supplements, *extra_supplements),
         alcohol_units_per_week=_number(answers.get("alcohol_units_per_week")),

@@ -174,6 +174,53 @@ def symptom_chart(
     )
 
 
+@dataclass(frozen=True)
+class VisitRow:
+    """One body system's total at each visit, oldest first (None: not asked)."""
+
+    body_system: str
+    scores: tuple[int | None, ...]
+
+    @property
+    def label(self) -> str:
+        return capfirst(self.body_system)
+
+    @property
+    def change_text(self) -> str:
+        """The change from the first visit that asked it to the latest."""
+        asked = [s for s in self.scores if s is not None]
+        if len(asked) < 2 or self.scores[-1] is None:
+            return _change_text(None)
+        return _change_text(asked[-1] - asked[0])
+
+
+@dataclass(frozen=True)
+class VisitTable:
+    """Every visit's symptom totals by body system, for a case seen more than
+    twice (the chart itself compares the latest two)."""
+
+    dates: tuple[date, ...]
+    rows: tuple[VisitRow, ...]
+    totals: tuple[int, ...]
+
+
+def visit_table(visits: list[tuple[date, SymptomScores]]) -> VisitTable:
+    """Lay out the totals of each visit, oldest first; body systems in the latest
+    questionnaire's order, then any only an earlier one asked."""
+    names: list[str] = []
+    for _, scores in reversed(visits):
+        names += [s.body_system for s in scores.systems if s.body_system not in names]
+    rows = []
+    for name in names:
+        found = [scores.for_system(name) for _, scores in visits]
+        rows.append(VisitRow(name, tuple(s.total if s else None for s in found)))
+    return VisitTable(
+        dates=tuple(on for on, _ in visits),
+        rows=tuple(rows),
+        totals=tuple(scores.total for _, scores in visits),
+    )
+
+
 def render_symptom_chart(
     chart: Chart, *, id_prefix: str = "symptom-chart"
 ) -> SafeString:

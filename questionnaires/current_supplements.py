@@ -22,8 +22,10 @@ from questionnaires.models import (
 )
 
 
-def _taken(response: Response) -> list[Supplement]:
-    return [s for s in response.supplements.all() if not s.is_blank]
+def taken(response: Response) -> list[Supplement]:
+    return [
+        s for s in response.supplements.all() if not s.is_blank and not s.is_stopped
+    ]
 
 
 def save_as_typed(post: QueryDict, response: Response, draft: AdviceDraft) -> None:
@@ -33,7 +35,7 @@ def save_as_typed(post: QueryDict, response: Response, draft: AdviceDraft) -> No
     stored = {
         c.supplement_id: c for c in CurrentSupplement.objects.filter(advice=draft)
     }
-    for supplement in _taken(response):
+    for supplement in taken(response):
         prefix = f"current-{supplement.code}"
         if str(supplement.code) not in posted:
             continue
@@ -87,7 +89,7 @@ class Row:
 
 def rows(response: Response, plan: plans.Plan) -> list[Row]:
     found = []
-    for supplement in _taken(response):
+    for supplement in taken(response):
         choice = plan.choice_for(supplement)
         problem = plans.choice_problems(choice, rows=plan.rows) if choice else []
         found.append(

@@ -1,5 +1,6 @@
-"""Demo questionnaires: Alice part-way through, and three submitted cases from the
-situations the practice sees, so the review screens have real work to show.
+"""Demo questionnaires: Alice part-way through, three submitted cases from the
+situations the practice sees, and George's follow-up six weeks later, so the
+review screens have real work to show.
 
 Used by `seed_demo` only (development). Every case is answered through the same
 validation and submission as a real client's, so its findings are the engine's.
@@ -13,8 +14,19 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from practice.models import Client, Practitioner, Role, User
-from questionnaires import intake
-from questionnaires.models import Answer, Medication, Response, Supplement
+from questionnaires import followup, intake
+from questionnaires.models import (
+    Adherence,
+    AdviceDraft,
+    Answer,
+    Medication,
+    PlanItem,
+    Response,
+    SinceLast,
+    Supplement,
+)
+
+GEORGE = "george@example.com"
 
 
 @dataclass
@@ -141,7 +153,7 @@ CASES = [
         },
     ),
     DemoCase(
-        email="george@example.com",
+        email=GEORGE,
         name="George Green",
         born=datetime.date(1949, 2, 11),  # 77
         answers=_common(
@@ -199,13 +211,17 @@ CASES = [
 
 
 def seed(*, priya: Practitioner, alice: Client) -> list[Client]:
-    """Give Alice a questionnaire in progress and Priya three submitted cases."""
+    """Give Alice a questionnaire in progress, Priya three submitted cases, and
+    George a submitted follow-up."""
     intake.current_version()  # fail early if nothing is published
+    intake.current_version(followup.FOLLOW_UP_KEY)
     clients = []
     with transaction.atomic():
         for case in CASES:
             clients.append(_seed_case(case, priya))
         _alice_in_progress(alice, priya)
+        george = next(c for c in clients if c.user.email == GEORGE)
+        _george_follows_up(george, priya)
     return clients
 
 
@@ -272,3 +288,48 @@ def _alice_in_progress(alice: Client, practitioner: Practitioner) -> None:
         strength="5 mg",
         frequency="once a day",
     )
+
+
+def _george_follows_up(george: Client, practitioner: Practitioner) -> None:
+    """Six weeks on: George's GP has started omeprazole for his heartburn, he has
+    stopped the magnesium oxide, and he takes the vitamin D of his plan.
+
+    The demo does not issue his first summary (that would write a PDF each time
+    the demo is seeded); his first visit has the advice written, which is what the
+    follow-up asks about.
+    """
+    first = george.responses.filter(follows__isnull=True).first()
+    if first is None or first.follow_ups.exists():
+        return  # already seeded
+    draft, _ = AdviceDraft.objects.get_or_create(
+        response=first,
+        defaults={"key_points": "Keep the fish oil; we will look at it again."},
+    )
+    if not draft.plan.exists():
+        PlanItem.objects.create(
+            advice=draft, position=1, product="Vitamin D3", nutrient="vitamin D",
+            amount="10", unit="mcg", timing="breakfast", duration="3 months",
+        )  # fmt: skip
+    response = intake.send_questionnaire(
+        client=george, sent_by=practitioner.user, follows=first
+    )
+    response.supplements.filter(product="Magnesium 250").update(
+        since_last=SinceLast.STOPPED
+    )
+    Medication.objects.create(
+        response=response,
+        position=10,
+        name="Omeprazole",
+        strength="20 mg",
+        frequency="once a day",
+        since="last month",
+        reason="heartburn",
+    )
+    response.plan_adherence.update(answer=Adherence.AS_ADVISED)
+    for concept, value in {
+        "symptom:persistent_heartburn": "0",
+        "symptom:fatigue": "1",
+    }.items():
+        response.answers.filter(question__concept=concept).update(value=value)
+    _fill(response, {"anything_else": "My GP started omeprazole for my heartburn."})
+    intake.submit(response=response, by=george.user, expected_round=0)

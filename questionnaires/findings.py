@@ -110,6 +110,12 @@ def check_response(
         found = engine.run(facts, knowledge, limits=upper_limit_set())
         result = store_findings(response, found, recheck=recheck, locked=True)
         plans.mark_checked(plan)
+        if response.knowledge_version != knowledge.version:
+            # What the background re-check compares (questionnaires/rechecks.py).
+            response.knowledge_version = knowledge.version
+            Response.objects.filter(pk=response.pk).update(
+                knowledge_version=knowledge.version
+            )
         return result
 
 

@@ -19,6 +19,7 @@ from practice import emails
 from practice.audit import record
 from practice.models import AuditAction, Client, ClientErased, Practice, User
 from practice.privacy import notice_version
+from questionnaires import followup
 from questionnaires import forms as qforms
 from questionnaires.models import (
     Answer,
@@ -57,16 +58,21 @@ class StepForms:
     section_form: qforms.SectionForm
     medication_forms: list[qforms.MedicationForm] = field(default_factory=list)
     supplement_forms: list[qforms.SupplementForm] = field(default_factory=list)
+    plan_forms: list[qforms.PlanAdherenceForm] = field(default_factory=list)
+
+    @property
+    def row_forms(self) -> list:
+        return [*self.medication_forms, *self.supplement_forms, *self.plan_forms]
 
     def is_valid(self) -> bool:
-        forms = [self.section_form, *self.medication_forms, *self.supplement_forms]
+        forms = [self.section_form, *self.row_forms]
         # A list, not a generator: every form must validate to show all errors.
         return all([form.is_valid() for form in forms])  # noqa: C419
 
     def error_links(self) -> list[tuple[str, str]]:
         """(field id, message) for every error, for the summary at the top."""
         links = []
-        for form in [self.section_form, *self.medication_forms, *self.supplement_forms]:
+        for form in [self.section_form, *self.row_forms]:
             for name, errors in form.errors.items():
                 field_id = form[name].auto_id if name in form.fields else ""
                 links.extend((field_id, str(message)) for message in errors)
@@ -103,21 +109,30 @@ def answers_by_question(response: Response) -> dict[int, Answer]:
 
 
 def send_questionnaire(
-    *, client: Client, sent_by: User | None, request: HttpRequest | None = None
+    *,
+    client: Client,
+    sent_by: User | None,
+    request: HttpRequest | None = None,
+    follows: Response | None = None,
 ) -> Response:
-    """Give the client the current questionnaire, or return the one they have open."""
+    """Give the client the current questionnaire, or return the one they have open.
+
+    With `follows`, the follow-up questionnaire, filled in from that visit.
+    """
     open_response = client.responses.editable().first()
     if open_response:
         return open_response
-    version = current_version()
+    version = current_version(followup.FOLLOW_UP_KEY if follows else QUESTIONNAIRE_KEY)
     try:
         with transaction.atomic():
             # The lock makes this wait for an erasure running now, and then refuse.
             if Client.objects.select_for_update().get(pk=client.pk).is_erased:
                 raise ClientErased(f"client {client.code} is erased")
             response = Response.objects.create(
-                client=client, version=version, sent_by=sent_by
+                client=client, version=version, sent_by=sent_by, follows=follows
             )
+            if follows:
+                followup.carry_forward(response)
             ResponseEvent.objects.create(
                 response=response, kind=EventKind.SENT, by=sent_by
             )
@@ -126,7 +141,11 @@ def send_questionnaire(
                 request=request,
                 actor=sent_by,
                 obj=response,
-                detail={"event": "sent", "version": response.version.number},
+                detail={
+                    "event": "sent",
+                    "questionnaire": version.questionnaire.key,
+                    "version": response.version.number,
+                },
             )
             if client.has_joined:
                 emails.send_questionnaire_ready_email(
@@ -134,6 +153,7 @@ def send_questionnaire(
                     client_name=client.user.full_name,
                     practice_name=Practice.current().name,
                     client=client,
+                    follow_up=follows is not None,
                 )
     except IntegrityError:
         # Two sends at once: the database let one through; use it.
@@ -303,6 +323,14 @@ def _save_locked(
             changes,
             conflicts,
         )
+    if QuestionKind.PLAN in step.list_kinds:
+        rows_changed += _save_rows(
+            response.plan_adherence,
+            qforms.PlanAdherenceForm,
+            "plan",
+            changes,
+            conflicts,
+        )
     response.last_saved_at = now
     response.step_reached = max(response.step_reached, step.number)
     response.save(update_fields=["last_saved_at", "step_reached", *consent_fields])
@@ -380,7 +408,7 @@ def _save_rows(rows, form_class, prefix: str, changes: _Changes, conflicts) -> i
 
 def _row_title(row) -> str:
     """Name the card as the page does ("Medicine 2"); a query, so only for conflicts."""
-    noun = "Medicine" if isinstance(row, Medication) else "Supplement"
+    noun = {Medication: "Medicine", Supplement: "Supplement"}.get(type(row), "Item")
     codes = list(
         type(row)
         .objects.filter(response=row.response_id)
@@ -501,14 +529,27 @@ def step_forms(
         section_form = qforms.SectionForm(step.questions, data, skip=skip)
     result = StepForms(section_form=section_form)
     if QuestionKind.MEDICATIONS in step.list_kinds:
-        rows = medications if medications is not None else response.medications.all()
+        rows = (
+            medications
+            if medications is not None
+            else response.medications.select_related("previous")
+        )
         result.medication_forms = [
             _row_form(qforms.MedicationForm, "medication", row, data) for row in rows
         ]
     if QuestionKind.SUPPLEMENTS in step.list_kinds:
-        rows = supplements if supplements is not None else response.supplements.all()
+        rows = (
+            supplements
+            if supplements is not None
+            else response.supplements.select_related("previous")
+        )
         result.supplement_forms = [
             _row_form(qforms.SupplementForm, "supplement", row, data) for row in rows
+        ]
+    if QuestionKind.PLAN in step.list_kinds:
+        result.plan_forms = [
+            _row_form(qforms.PlanAdherenceForm, "plan", row, data)
+            for row in response.plan_adherence.all()
         ]
     return result
 
@@ -528,9 +569,15 @@ def stored_step_forms(
 ) -> StepForms:
     """The step's forms bound to what is stored, to check it before submission."""
     data = qforms.stored_to_data(step.questions, answers)
+    plan_rows = (
+        list(response.plan_adherence.all())
+        if QuestionKind.PLAN in step.list_kinds
+        else []
+    )
     for prefix, rows, form_class in (
         ("medication", medications, qforms.MedicationForm),
         ("supplement", supplements, qforms.SupplementForm),
+        ("plan", plan_rows, qforms.PlanAdherenceForm),
     ):
         for row in rows:
             data.appendlist(prefix, str(row.code))
@@ -588,9 +635,15 @@ def answers_for_reading(response: Response) -> dict:
                 ],
                 "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
                 "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
+                "has_plan": QuestionKind.PLAN in step.list_kinds,
             }
             for step in steps
         ],
+        "plan_adherence": (
+            list(response.plan_adherence.all())
+            if any(QuestionKind.PLAN in step.list_kinds for step in steps)
+            else []
+        ),
         "medications": [m for m in response.medications.all() if not m.is_blank],
         "supplements": [s for s in response.supplements.all() if not s.is_blank],
     }

@@ -19,6 +19,7 @@ from questionnaires.models import (
     Decision,
     Finding,
     Medication,
+    NewEvidence,
     Response,
     ResponseStatus,
     ReviewAction,
@@ -91,6 +92,7 @@ def decide(
                 "is_new",
             ]
         )
+        NewEvidence.objects.settle(finding)
         kind = (
             ActionKind.ACKNOWLEDGED
             if decision == Decision.ACKNOWLEDGED

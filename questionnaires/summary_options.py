@@ -55,7 +55,7 @@ def medicine_choices(draft: AdviceDraft) -> list[tuple[Medication, str]]:
     return [
         (row, draft.medicine_timings.get(str(row.code), ""))
         for row in draft.response.medications.all()
-        if not row.is_blank
+        if not row.is_blank and not row.is_stopped
     ]
 
 
@@ -83,7 +83,7 @@ def timetable_medicines(response: Response, draft: AdviceDraft) -> tuple[Dose, .
     doses = []
     for row in response.medications.all():
         timing = draft.medicine_timings.get(str(row.code))
-        if timing not in Timing.values or row.is_blank:
+        if timing not in Timing.values or row.is_blank or row.is_stopped:
             continue
         match = matches.get(f"medication:{row.code}")
         doses.append(
@@ -113,16 +113,12 @@ def case_spacings(response: Response) -> tuple[Spacing, ...]:
 
 
 def with_replacements(summaries: Iterable[IssuedSummary]) -> list[IssuedSummary]:
-    """The summaries, each with `replaced_by`: the newest version of the same
-    advice if this one is older, else None."""
+    """The summaries of one client, each with `replaced_by`: the newest version
+    if this one is older, else None. Versions run across the client's visits, so
+    a follow-up's summary replaces the one before it."""
     summaries = list(summaries)
-    newest: dict[int, IssuedSummary] = {}
+    latest = max(summaries, key=lambda s: s.version, default=None)
     for summary in summaries:
-        current = newest.get(summary.response_id)
-        if current is None or summary.version > current.version:
-            newest[summary.response_id] = summary
-    for summary in summaries:
-        latest = newest[summary.response_id]
         summary.replaced_by = latest if latest.version > summary.version else None
     return summaries
 

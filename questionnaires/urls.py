@@ -3,6 +3,7 @@ from django.urls import path
 from questionnaires.views import (
     advice,
     advice_autosave,
+    closing,
     intake,
     practitioner,
     review,
@@ -25,8 +26,15 @@ urlpatterns = [
         name="send",
     ),
     path("responses/<uuid:code>/reopen/", practitioner.reopen, name="reopen"),
+    path(
+        "cases/<uuid:code>/follow-up/",
+        practitioner.send_follow_up,
+        name="send-follow-up",
+    ),
     path("cases/<uuid:code>/", review.case, name="case"),
     path("cases/<uuid:code>/notes/", review.add_note, name="add-note"),
+    path("cases/<uuid:code>/close/", closing.close_case, name="close-case"),
+    path("cases/<uuid:code>/open/", closing.open_case, name="open-case"),
     path(
         "cases/<uuid:code>/<str:kind>/<uuid:entry>/match/",
         review.match_entry,

@@ -46,6 +46,7 @@ CONCEPT_KINDS: Mapping[str, str] = {
     "conditions_other": QuestionKind.LONG_TEXT,
     "medications": QuestionKind.MEDICATIONS,
     "supplements": QuestionKind.SUPPLEMENTS,
+    "plan": QuestionKind.PLAN,
     "alcohol_units_per_week": QuestionKind.DECIMAL,
     "diet_pattern": QuestionKind.SINGLE_CHOICE,
     "smoking": QuestionKind.SINGLE_CHOICE,
@@ -55,6 +56,7 @@ CONCEPT_KINDS: Mapping[str, str] = {
 KIND_CONCEPTS: Mapping[str, str] = {
     QuestionKind.MEDICATIONS: "medications",
     QuestionKind.SUPPLEMENTS: "supplements",
+    QuestionKind.PLAN: "plan",
     QuestionKind.CONSENT: "consent",
 }
 # `prefix:name` concepts and the kind each prefix needs.

@@ -8,11 +8,16 @@ from questionnaires import intake
 from questionnaires.loader import load_questionnaire
 from questionnaires.models import QuestionKind, QuestionnaireVersion, Response
 
-SHIPPED = Path(__file__).resolve().parent.parent / "questionnaires/data/health.toml"
+DATA = Path(__file__).resolve().parent.parent / "questionnaires/data"
+SHIPPED = DATA / "health.toml"
 
 
 def shipped_version() -> QuestionnaireVersion:
     return load_questionnaire(SHIPPED)
+
+
+def shipped_follow_up() -> QuestionnaireVersion:
+    return load_questionnaire(DATA / "followup.toml")
 
 
 def step_url(response: Response, number: int) -> str:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
 from questionnaires import intake
-from questionnaires.models import Answer, Medication, Response, Supplement
+from questionnaires.models import (
+    Answer,
+    IssuedSummary,
+    Medication,
+    Response,
+    Supplement,
+)
 from tests.intake_helpers import shipped_version
 
 MAGNESIUM = {
@@ -51,3 +62,23 @@ def submitted_case(
     assert intake.submit(response=response, by=client.user, expected_round=0)
     response.refresh_from_db()
     return response
+
+
+FAKE_PDF = b"%PDF-1.7\n% a stand-in for an issued summary\n"
+
+
+def issued_record(response: Response, version: int = 1) -> IssuedSummary:
+    """An issued summary whose file matches its hash, without rendering a PDF."""
+    name = default_storage.save(
+        f"summaries/{response.code}/advice-summary-v{version}.pdf",
+        ContentFile(FAKE_PDF),
+    )
+    return IssuedSummary.objects.create(
+        response=response,
+        version=version,
+        file_name=name,
+        sha256=hashlib.sha256(FAKE_PDF).hexdigest(),
+        size=len(FAKE_PDF),
+        pages=1,
+        issued_by=response.client.practitioner.user,
+    )

@@ -10,7 +10,6 @@ registry fails the test, so a view cannot slip through unchecked.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -18,8 +17,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from practice.models import Client, Invitation, Practitioner, StaffInvitation, User
@@ -38,11 +35,10 @@ from questionnaires.models import (
     ReviewAction,
     Supplement,
 )
-from tests.review_helpers import MAGNESIUM, submitted_case
+from tests.review_helpers import MAGNESIUM, issued_record, submitted_case
 from tests.urlwalk import Route, routes
 
 LEVOTHYROXINE = {"name": "Levothyroxine", "strength": "100 mcg"}
-FAKE_PDF = b"%PDF-1.7\n% a stand-in for an issued summary\n"
 
 
 @dataclass
@@ -74,19 +70,7 @@ class World:
 
     @cached_property
     def summary(self) -> IssuedSummary:
-        """An issued summary whose file matches its hash, without rendering a PDF."""
-        name = default_storage.save(
-            f"summaries/{self.case.code}/advice-summary-v1.pdf", ContentFile(FAKE_PDF)
-        )
-        return IssuedSummary.objects.create(
-            response=self.case,
-            version=1,
-            file_name=name,
-            sha256=hashlib.sha256(FAKE_PDF).hexdigest(),
-            size=len(FAKE_PDF),
-            pages=1,
-            issued_by=self.alice.practitioner.user,
-        )
+        return issued_record(self.case)
 
 
 @dataclass(frozen=True)
@@ -153,6 +137,10 @@ REGISTRY: dict[str, Entry] = {
         lambda w: {"code": w.case.code}, "priya", lambda w: {"message": "Please add"}
     ),
     "questionnaires:case": Entry(lambda w: {"code": w.case.code}, "priya"),
+    # A follow-up, sent from a case with an issued summary.
+    "questionnaires:send-follow-up": Entry(
+        lambda w: {"code": w.summary.response.code}, "priya"
+    ),
     "questionnaires:add-note": Entry(
         lambda w: {"code": w.case.code}, "priya", lambda w: {"text": "A note"}
     ),
@@ -171,6 +159,10 @@ REGISTRY: dict[str, Entry] = {
         lambda w: {"decision": "dismissed", "note": "Not relevant"},
     ),
     "questionnaires:undo": Entry(lambda w: {"code": w.finding.code}, "priya"),
+    "questionnaires:close-case": Entry(
+        lambda w: {"code": w.case.code}, "priya", lambda w: {"note": "Moved away"}
+    ),
+    "questionnaires:open-case": Entry(lambda w: {"code": w.case.code}, "priya"),
     # The advice summary.
     "questionnaires:advice": Entry(
         lambda w: {"code": w.case.code}, "priya", _plan_and_text

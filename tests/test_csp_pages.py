@@ -14,7 +14,8 @@ from tests.htmlcheck import csp_problems
 
 @pytest.fixture
 def demo(db):
-    load_questionnaire(Path(settings.BASE_DIR) / "questionnaires/data/health.toml")
+    for name in ("health.toml", "followup.toml"):
+        load_questionnaire(Path(settings.BASE_DIR) / "questionnaires/data" / name)
     users, _ = seed_with_cases()
     return users
 
@@ -39,6 +40,8 @@ def pages_by_role() -> dict[str, list[str]]:
             f"/q/{alice}/step/11/",
             f"/q/{alice}/review/",
         ],
+        # George's newest is his follow-up.
+        "george@example.com": [f"/q/{george}/review/", "/portal/"],
         "practitioner@example.com": [
             "/dashboard/",
             "/clients/invite/",

@@ -284,9 +284,15 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_command_loads_the_shipped_questionnaire_once(db):
-    assert run() == "Health questionnaire: version 1 published\n"
-    assert run() == "Health questionnaire: unchanged (version 1)\n"
+def test_the_command_loads_the_shipped_questionnaires_once(db):
+    assert run() == (
+        "Follow-up questionnaire: version 1 published\n"
+        "Health questionnaire: version 1 published\n"
+    )
+    assert run() == (
+        "Follow-up questionnaire: unchanged (version 1)\n"
+        "Health questionnaire: unchanged (version 1)\n"
+    )
     version = Questionnaire.objects.get(key="health").published_version()
     assert version.number == 1
     assert version.sections.count() == 14
@@ -304,6 +310,8 @@ def test_the_command_says_when_an_admin_version_is_published(db, tmp_path, ada):
 def test_the_command_checks_files_without_loading_them(db):
     output = run("--check")
     assert re.fullmatch(
-        r"Health questionnaire: valid \(14 sections, \d+ questions\)\n", output
+        r"Follow-up questionnaire: valid \(9 sections, \d+ questions\)\n"
+        r"Health questionnaire: valid \(14 sections, \d+ questions\)\n",
+        output,
     )
     assert not QuestionnaireVersion.objects.exists()

@@ -156,3 +156,13 @@ def test_a_case_that_fails_is_reported_and_the_others_still_run(
     assert f"{broken.code}: failed (ValueError)" in err.getvalue()
     assert "Alendronic" not in err.getvalue()
     assert fine.findings.exists()
+
+
+def test_a_closed_case_is_not_rechecked(alice, priya, version):
+    case = osteoporosis_case(alice, version)
+    case.close(by=priya.user)
+
+    output = recheck("--all")
+
+    assert not case.findings.exists()
+    assert str(case.code) not in output

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from practice.models import Client, Practice, Practitioner, Role, User
-from questionnaires.models import Finding, Response, ResponseStatus
+from questionnaires import followup
+from questionnaires.models import Adherence, Finding, Response, ResponseStatus
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
@@ -59,6 +60,7 @@ def test_priya_has_three_submitted_cases_with_the_expected_findings(seeded):
     submitted = Response.objects.filter(
         client__practitioner__user__email="practitioner@example.com",
         status=ResponseStatus.SUBMITTED,
+        follows=None,
     )
     rules = {
         r.client.user.full_name: set(r.findings.values_list("rule", flat=True))
@@ -69,3 +71,21 @@ def test_priya_has_three_submitted_cases_with_the_expected_findings(seeded):
     assert {"mg-bisphosphonates", "ca-bisphosphonates"} <= rules["Margaret Mills"]
     assert "mg-antihypertensives-bp" in rules["Linda Lowe"]
     assert {"mg-levothyroxine", "omega3-antiplatelets"} <= rules["George Green"]
+
+
+def test_george_has_a_submitted_follow_up_checked_on_what_he_takes_now(seeded):
+    george = Response.objects.get(
+        client__user__email="george@example.com", follows=None
+    )
+    follow_up = george.follow_ups.get()
+    assert follow_up.status == ResponseStatus.SUBMITTED
+    rules = set(follow_up.findings.current().values_list("rule", flat=True))
+    # He stopped the magnesium and his GP started omeprazole.
+    assert "mg-levothyroxine" in set(george.findings.values_list("rule", flat=True))
+    assert "mg-levothyroxine" not in rules
+    assert "ppi-b12" in rules
+    assert "omega3-antiplatelets" in rules
+    found = followup.changes(follow_up)
+    assert [c.now for c in found.added] == ["Omeprazole 20 mg, once a day"]
+    assert [c.now for c in found.stopped] == ["Magnesium 250, 250 mg, 1 a day"]
+    assert [p.answer for p in found.plan] == [Adherence.AS_ADVISED]

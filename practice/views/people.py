@@ -51,7 +51,9 @@ def portal(request: HttpRequest) -> HttpResponse:
             "summaries": with_replacements(
                 IssuedSummary.objects.filter(
                     response__in=access.responses_for(request.user)
-                ).select_related("issued_by")
+                )
+                .select_related("issued_by")
+                .order_by("-version")
             ),
         },
     )

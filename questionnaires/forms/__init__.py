@@ -10,6 +10,7 @@ from questionnaires.forms.entries import (  # noqa: F401
     DoseForm,
     EntryForm,
     MedicationForm,
+    PlanAdherenceForm,
     SupplementForm,
     positive_number,
 )
@@ -32,5 +33,6 @@ from questionnaires.forms.questions import (  # noqa: F401
     stored_to_data,
 )
 from questionnaires.forms.review import (  # noqa: F401
+    CloseCaseForm,
     ReopenForm,
 )

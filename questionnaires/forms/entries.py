@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.urls import reverse_lazy
 
 from questionnaires.forms.questions import parse_number, without_nul
 from questionnaires.models import (
+    Adherence,
     Medication,
+    PlanAdherence,
+    SinceLast,
     Supplement,
 )
 
@@ -34,12 +38,41 @@ class EntryForm(forms.ModelForm):
         return values
 
 
-class MedicationForm(EntryForm):
-    draft_fields = ("name", "strength", "frequency", "since", "reason")
+class CarriedEntryForm(EntryForm):
+    """A medication or supplement row; in a follow-up, a row copied from the last
+    visit also asks whether the client still takes it."""
+
+    since_last = forms.ChoiceField(
+        label="Since last time",
+        choices=SinceLast.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.previous_id is None:
+            del self.fields["since_last"]
+
+    @property
+    def is_stopped(self) -> bool:
+        """Stopped rows are not validated: the client need not correct a
+        medicine they no longer take."""
+        value = self.data.get(self.add_prefix("since_last")) if self.is_bound else None
+        return (value or self.instance.since_last) == SinceLast.STOPPED
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_stopped:
+            self._errors = ErrorDict()
+
+
+class MedicationForm(CarriedEntryForm):
+    draft_fields = ("name", "strength", "frequency", "since", "reason", "since_last")
 
     class Meta:
         model = Medication
-        fields = ("name", "strength", "frequency", "since", "reason")
+        fields = ("name", "strength", "frequency", "since", "reason", "since_last")
         labels = {
             "name": "Name of the medicine",
             "strength": "Strength",
@@ -136,12 +169,12 @@ SUPPLEMENT_FIELDS = (
 )
 
 
-class SupplementForm(DoseForm):
-    draft_fields = SUPPLEMENT_FIELDS
+class SupplementForm(CarriedEntryForm, DoseForm):
+    draft_fields = (*SUPPLEMENT_FIELDS, "since_last")
 
     class Meta:
         model = Supplement
-        fields = SUPPLEMENT_FIELDS
+        fields = (*SUPPLEMENT_FIELDS, "since_last")
         labels = {
             "product": "Product name",
             "nutrient": "Nutrient or ingredient",
@@ -178,6 +211,25 @@ class SupplementForm(DoseForm):
 
     def amount_excused(self, data: dict) -> bool:
         return bool(data.get("amount_unknown"))
+
+
+class PlanAdherenceForm(EntryForm):
+    """A follow-up's question about one item of the last supplement plan."""
+
+    draft_fields = ("answer", "note")
+
+    class Meta:
+        model = PlanAdherence
+        fields = ("answer", "note")
+        labels = {
+            "answer": "How is it going?",
+            "note": "Anything to add (for example, what the side effects are)",
+        }
+        widgets = {"answer": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].choices = Adherence.choices
 
 
 def positive_number(text: str, what: str) -> str:

@@ -29,7 +29,7 @@ SYMPTOM_CHOICES = [
     ("3", "Severe or constant"),
 ]
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
-LIST_KINDS = (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS)
+LIST_KINDS = (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS, QuestionKind.PLAN)
 
 
 def field_name(question: Question) -> str:

@@ -14,3 +14,17 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "Please write a short message for the client."},
     )
+
+
+class CloseCaseForm(forms.Form):
+    note = forms.CharField(
+        label="Why (optional)",
+        help_text="Kept in the case history; never shown to the client.",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={
+            "max_length": "Please keep the reason under %(limit_value)d characters "
+            "(it has %(show_value)d)."
+        },
+    )

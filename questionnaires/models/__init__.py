@@ -32,6 +32,16 @@ from questionnaires.models.findings import (  # noqa: F401
     ReviewAction,
     Severity,
 )
+from questionnaires.models.followups import (  # noqa: F401
+    Adherence,
+    PlanAdherence,
+)
+from questionnaires.models.rechecks import (  # noqa: F401
+    CaseUpkeep,
+    EvidenceChange,
+    KnowledgeRecheck,
+    NewEvidence,
+)
 from questionnaires.models.responses import (  # noqa: F401
     EDITABLE_STATUSES,
     AmountBasis,
@@ -44,6 +54,7 @@ from questionnaires.models.responses import (  # noqa: F401
     ResponseEvent,
     ResponseQuerySet,
     ResponseStatus,
+    SinceLast,
     Supplement,
     SupplementUnit,
 )

@@ -25,6 +25,8 @@ class QuestionKind(models.TextChoices):
     SYMPTOM_SCALE = "symptom_scale", "Symptom scale (0-3)"
     MEDICATIONS = "medications", "Medications list"
     SUPPLEMENTS = "supplements", "Supplements list"
+    # A follow-up's check-in on each item of the last advice's supplement plan.
+    PLAN = "plan", "Supplement plan check-in"
     CONSENT = "consent", "Consent checkbox"
 
 

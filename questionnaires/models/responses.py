@@ -8,11 +8,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import Client
 from questionnaires.models.definitions import Question, QuestionnaireVersion
+from questionnaires.models.rechecks import CaseUpkeep
 
 
 class ResponseStatus(models.TextChoices):
@@ -38,8 +40,16 @@ class ResponseQuerySet(models.QuerySet):
     def submitted(self) -> ResponseQuerySet:
         return self.exclude(status__in=EDITABLE_STATUSES)
 
+    def kept_current(self) -> ResponseQuerySet:
+        """The cases a knowledge change re-checks: each client's latest submitted
+        response (an earlier visit's facts are out of date), unless closed."""
+        newer = Response.objects.submitted().filter(
+            client=OuterRef("client"), created_at__gt=OuterRef("created_at")
+        )
+        return self.submitted().filter(closed_at=None).exclude(Exists(newer))
 
-class Response(models.Model):
+
+class Response(CaseUpkeep):
     """A client's answers to one pinned questionnaire version."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -73,6 +83,15 @@ class Response(models.Model):
     reopen_message = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_notice_version = models.CharField(max_length=40, blank=True)
+    # A follow-up points at the visit it follows: its list rows start as copies of
+    # that visit's, and what it does not ask (age, conditions) is read from there.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
 
     objects = ResponseQuerySet.as_manager()
 
@@ -133,6 +152,10 @@ class Response(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follows_id is not None
 
     @property
     def is_reviewable(self) -> bool:
@@ -278,11 +301,29 @@ class Answer(models.Model):
         return f"Answer to {self.question.concept}"
 
 
+class SinceLast(models.TextChoices):
+    """What a follow-up's client says about a medicine or supplement they told us
+    about last time."""
+
+    TAKING = "taking", "I still take it"
+    STOPPED = "stopped", "I have stopped it"
+    CHANGED = "changed", "It has changed (change the details below)"
+
+
 class EntryBase(models.Model):
     """A row of a structured list (medications or supplements), kept as typed."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     position = models.PositiveIntegerField(default=0)
+    # In a follow-up: the row of the earlier visit this one was copied from (None
+    # for a row added since), and what the client says about it now. "" when not
+    # asked (an intake's rows, a new row).
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    since_last = models.CharField(
+        "since last time", max_length=10, choices=SinceLast.choices, blank=True
+    )
     # A practitioner's manual match to a knowledge-base substance id, for an entry
     # the matcher could not recognise (set in review).
     matched_as = models.CharField(max_length=100, blank=True)
@@ -298,6 +339,16 @@ class EntryBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+
+    @property
+    def since_last_words(self) -> str:
+        """For the answers page: "still taking", "stopped", "changed"."""
+        return {"taking": "still taking"}.get(self.since_last, self.since_last)
+
+    @property
+    def is_stopped(self) -> bool:
+        """The client has stopped it: no longer one of their current facts."""
+        return self.since_last == SinceLast.STOPPED
 
 
 class Medication(EntryBase):
@@ -398,6 +449,9 @@ class EventKind(models.TextChoices):
     READY_FOR_ADVICE = "ready_for_advice", "Ready for advice"
     BACK_IN_REVIEW = "back_in_review", "Back in review (a finding needs a decision)"
     SUMMARY_ISSUED = "summary_issued", "Summary issued"
+    RECHECKED = "rechecked", "Checked again against new knowledge"
+    CLOSED = "closed", "Case closed"
+    OPENED_AGAIN = "opened_again", "Case opened again"
 
 
 class ResponseEvent(models.Model):

@@ -249,8 +249,10 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "plan_checked": plan.is_checked,
             "current_rows": current_supplements.rows(response, plan),
             "totals": current_supplements.totals(response, plan),
-            "summaries": response.summaries.select_related("issued_by"),
-            "next_version": (response.summaries.aggregate(n=Max("version"))["n"] or 0)
+            "summaries": advice.client_summaries(response).select_related("issued_by"),
+            "next_version": (
+                advice.client_summaries(response).aggregate(n=Max("version"))["n"] or 0
+            )
             + 1,
             "return_to": reverse("questionnaires:advice", args=[response.code]),
             "saved_version": saved_version(draft),
@@ -275,7 +277,7 @@ def preview(request: HttpRequest, code: str) -> HttpResponse:
         obj=response,
         detail={"page": "advice_preview"},
     )
-    version = (response.summaries.count() or 0) + 1
+    version = (advice.client_summaries(response).count() or 0) + 1
     document = advice.summary_document(response, version=version)
     return render(
         request,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from practice import access
 from practice.models import Role
-from questionnaires import cases
+from questionnaires import cases, new_evidence
 from questionnaires.cases import CaseState, SortOrder
 
 PAGE_SIZE = 25
@@ -91,6 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 (state, label, counts[state]) for state, label in COUNT_LABELS.items()
             ],
             "has_clients": any(counts.values()),
+            "new_evidence": new_evidence.waiting_for(request.user),
             "page": page,
             "page_range": page.paginator.get_elided_page_range(
                 page.number, on_each_side=1, on_ends=1

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.middleware import keeps_post_after_idle
 from practice.models import Role
+from questionnaires import forms as qforms
 from questionnaires import intake, steps
 from questionnaires.models import QuestionKind, Response
 
@@ -181,7 +182,7 @@ def _fields_in_order(current: intake.Step, forms: intake.StepForms) -> list[dict
     items, system = [], None
     for question in current.questions:
         item = {"question": question, "kind": question.kind}
-        if question.kind not in (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS):
+        if question.kind not in qforms.LIST_KINDS:
             if f"q{question.pk}" not in forms.section_form.fields:
                 continue  # cannot apply to this person: not asked
             item["field"] = bound = forms.section_form[f"q{question.pk}"]

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import case_overview, intake, review
+from questionnaires import case_overview, followup, intake, review
 from questionnaires.casefacts import build_case_facts
-from questionnaires.charts import Chart, symptom_chart
-from questionnaires.forms import ReopenForm
+from questionnaires.charts import Chart, VisitTable, symptom_chart, visit_table
+from questionnaires.forms import CloseCaseForm, ReopenForm
 from questionnaires.forms.questions import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
@@ -70,14 +70,23 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     undecided, decided = case_overview.split_decided(findings)
     reading = intake.answers_for_reading(response)
+    # What a follow-up does not ask (conditions, goals) is read from earlier visits.
+    chain = followup.visits(response)
+    earlier = [intake.answers_for_reading(v) for v in chain[1:]]
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
+    # Stopped rows are not the client's facts any more; "What changed" lists them.
     medication_rows = [
-        (m, matches.get(f"medication:{m.code}")) for m in reading["medications"]
+        (m, matches.get(f"medication:{m.code}"))
+        for m in reading["medications"]
+        if not m.is_stopped
     ]
     supplement_rows = [
-        (s, matches.get(f"supplement:{s.code}")) for s in reading["supplements"]
+        (s, matches.get(f"supplement:{s.code}"))
+        for s in reading["supplements"]
+        if not s.is_stopped
     ]
+    chart, visits = _chart(response)
     return {
         "response": response,
         "client": response.client,
@@ -85,7 +94,10 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         # Date of birth is required, so the facts always have the age at submission.
         "age": facts.age,
         "sex": facts.sex or "",
-        "goals": _answer_to(reading, "goals"),
+        "goals": next(
+            (found for r in (reading, *earlier) if (found := _answer_to(r, "goals"))),
+            "",
+        ),
         "groups": [
             (Severity(severity), list(items))
             for severity, items in groupby(undecided, key=lambda f: f.severity)
@@ -104,16 +116,24 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "understood": understood_entries(facts, knowledge),
         **case_overview.overview(
             reading=reading,
+            earlier=earlier,
             medication_rows=medication_rows,
             supplement_rows=supplement_rows,
         ),
         "match_for": match_for,
         "query": query,
         "hits": search(query, limit=SEARCH_LIMIT) if match_for and query else [],
-        "chart": _chart(response),
+        "chart": chart,
+        "visit_table": visits,
         "notes": list(response.notes.select_related("author")),  # newest first
         "summaries": list(response.summaries.all()),
+        "changes": followup.changes(response) if response.is_follow_up else None,
+        "follow_up_refusal": followup.refusal(response),
+        "follow_ups": list(response.follow_ups.all()),
+        # A follow-up asks no consent: the client gave it with the first visit.
+        "consent_from": next((v for v in chain if v.consent_at), response),
         "reopen_form": ReopenForm(),
+        "close_form": CloseCaseForm(),
         "can_reopen": response.can_reopen,
         **reading,
     }
@@ -128,21 +148,28 @@ def _answer_to(reading: dict, concept: str) -> str:
     return ""
 
 
-def _chart(response: Response) -> Chart:
-    """The symptom chart, with the change since the client's previous submission."""
+def _chart(response: Response) -> tuple[Chart, VisitTable | None]:
+    """The symptom chart, with the change since the client's previous submission,
+    and every visit's totals when there were more than two (two queries a visit)."""
     earlier = (
-        response.client.responses.submitted()
-        .filter(submitted_at__lt=response.submitted_at)
-        .order_by("-submitted_at")
-        .first()
+        list(
+            response.client.responses.submitted()
+            .filter(submitted_at__lt=response.submitted_at)
+            .order_by("submitted_at")
+        )
         if response.submitted_at
-        else None
+        else []
     )
-    return symptom_chart(
-        symptom_scores(response),
-        symptom_scores(earlier) if earlier else None,
-        earlier_on=earlier.submitted_at.date() if earlier else None,
+    scores = symptom_scores(response)
+    before = [(r.submitted_at.date(), symptom_scores(r)) for r in earlier]
+    chart = symptom_chart(
+        scores,
+        before[-1][1] if before else None,
+        earlier_on=before[-1][0] if before else None,
     )
+    if len(before) < 2:
+        return chart, None
+    return chart, visit_table([*before, (response.submitted_at.date(), scores)])
 
 
 # ------------------------------------------------------------------ decisions

@@ -73,7 +73,8 @@ def demo(transactional_db, settings):
     from questionnaires.loader import load_questionnaire
 
     settings.COFACTOR_REQUIRE_STAFF_MFA = False
-    load_questionnaire(Path(settings.BASE_DIR) / "questionnaires/data/health.toml")
+    for name in ("health.toml", "followup.toml"):
+        load_questionnaire(Path(settings.BASE_DIR) / "questionnaires/data" / name)
     users, _ = seed_with_cases()
     return users
 

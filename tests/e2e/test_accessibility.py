@@ -64,13 +64,17 @@ def test_admin_pages(page, demo):
 def test_case_and_advice_pages(page, demo):
     sign_in(page, "practitioner@example.com")
     george = Client.objects.get(user__email="george@example.com")
-    code = george.responses.get().code
+    # His first visit and his follow-up (with what changed since).
     check_everywhere(
         page,
         [
-            f"/cases/{code}/",
-            f"/cases/{code}/advice/",
-            f"/cases/{code}/advice/preview/",
+            url
+            for response in george.responses.order_by("created_at")
+            for url in (
+                f"/cases/{response.code}/",
+                f"/cases/{response.code}/advice/",
+                f"/cases/{response.code}/advice/preview/",
+            )
         ],
     )
 

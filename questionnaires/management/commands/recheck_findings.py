@@ -1,4 +1,8 @@
-"""Re-run the interaction checks on open cases, e.g. after the knowledge base changed.
+"""Re-run the interaction checks on open cases by hand.
+
+A knowledge change re-checks open cases by itself after `migrate`
+(questionnaires/rechecks.py); this command is for a dry run, for every issued
+case (`--all`), or when no worker runs.
 
 Findings raised for the first time are marked new so the practitioner sees what
 the new knowledge added; findings no longer raised are withdrawn, not deleted.
@@ -53,7 +57,10 @@ class Command(BaseCommand):
             + (" (dry run: nothing is stored)" if dry_run else "")
         )
         total, checked, failed = StoreResult(), 0, []
-        responses = Response.objects.filter(status__in=statuses).order_by("pk")
+        # A closed case is no longer advised on (questionnaires/closing.py).
+        responses = Response.objects.filter(
+            status__in=statuses, closed_at=None
+        ).order_by("pk")
         for response in responses.iterator():
             try:
                 result = _recheck(response, dry_run=dry_run)
