@@ -216,7 +216,7 @@ def test_issuing_takes_a_fixed_number_of_queries(
     ready_to_issue(priya_client, case)
     # The client, their account and their practitioner's are read once, in one
     # query, for the document, the audit row and the email.
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(39):
         reply = priya_client.post(
             f"/cases/{case.code}/advice/issue/", {"expected_version": 1}
         )
