@@ -1,5 +1,5 @@
 # Cofactor: `make run` serves the demo on SQLite (with its email worker); `make test`
-# runs the whole suite.
+# runs the whole suite; `make test-fast` is the inner loop while you work.
 PORT ?= 8000
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,7 +13,7 @@ DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 COFACTOR_REQUIRE_STAFF_MF
 	DJANGO_SECRET_KEY=development-only-secret-not-for-production \
 	COFACTOR_SITE_URL=$(COFACTOR_SITE_URL)
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,14 @@ run: $(VENV)/.runtime-installed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Full strength, as CI runs it: every fuzzing example, slow tests, browser tests.
 test: $(VENV)/.dev-installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=full $(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: no browser, no test marked slow, a few fuzzing examples each
+# (tests/fuzzing.py). Run `make test` before you push.
+test-fast: $(VENV)/.dev-installed
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest --ignore=tests/e2e -m "not slow" -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,9 @@ are safe for production (DEBUG off, HTTPS only); `make run` turns on what develo
 needs.
 """
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -117,10 +119,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # after a restart (see practice/database/base.py).
     DATABASES["default"]["ENGINE"] = "practice.database"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE avoids "database is locked" when two requests write at once.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so a second
+    # writer waits up to `timeout` seconds for it. Deferred transactions that read
+    # first fail at once ("database is locked") when both then try to write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+    # Tests run on a file, not Django's shared-cache in-memory database: its table
+    # locks fail at once ("database table is locked") instead of waiting for the
+    # timeout above when the live server answers two requests together. One file
+    # per run, so two runs never share one.
+    test_file = Path(tempfile.gettempdir()) / f"cofactor-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(test_file)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -30,7 +30,6 @@ import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -319,14 +318,6 @@ def _font_config() -> FontConfiguration:
 
 
 _fonts = threading.local()
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text of every page, in order (for tests and checks)."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(BytesIO(pdf))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 class SummaryFetcher(URLFetcher):

@@ -4,9 +4,14 @@ Omar (Bob's); admin Ada."""
 import pytest
 from django.db import connections, transaction
 from django_tasks.signals import task_enqueued
+from hypothesis import settings as hypothesis_settings
 
 from practice.models import Practice, Role
+from tests import fuzzing
 from tests.factories import ClientFactory, PractitionerFactory, UserFactory
+
+# Before any test module builds its Hypothesis settings from the profile.
+hypothesis_settings.load_profile(fuzzing.PROFILE)
 
 
 @pytest.fixture(autouse=True)

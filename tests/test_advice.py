@@ -16,6 +16,7 @@ from questionnaires.models import (
     IssuedSummary,
     ResponseStatus,
 )
+from tests.pdf_helpers import pdf_text
 from tests.review_helpers import submitted_case
 
 LEVOTHYROXINE = {"name": "Levothyroxine", "strength": "100 mcg"}
@@ -183,7 +184,7 @@ def test_issuing_stores_a_pdf_that_never_changes(
         first = handle.read()
     assert first.startswith(b"%PDF")
     assert hashlib.sha256(first).hexdigest() == summary.sha256
-    text = " ".join(pdf.pdf_text(first).split())  # table cells wrap lines
+    text = " ".join(pdf_text(first).split())  # table cells wrap lines
     assert "Alice Archer" in text
     assert "Magnesium glycinate" in text and "evening meal" in text.lower()
     assert "levothyroxine" in text.lower()  # the GP notes

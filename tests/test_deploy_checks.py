@@ -22,6 +22,7 @@ MISTAKES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_deploy_mistake_fails_check_deploy(mistake):
     change, code = MISTAKES[mistake]
@@ -30,6 +31,7 @@ def test_each_deploy_mistake_fails_check_deploy(mistake):
     assert code in result.stderr
 
 
+@pytest.mark.slow
 def test_email_unsent_is_an_error_even_without_fail_level():
     """With EMAIL_URL left unset (the console by default), plain `check --deploy`
     fails: an error, not a warning a deploy script would let through."""
@@ -39,6 +41,7 @@ def test_email_unsent_is_an_error_even_without_fail_level():
     assert "ERRORS:" in result.stderr and "password-reset links" in result.stderr
 
 
+@pytest.mark.slow
 def test_migrate_creates_the_cache_table_and_the_check_notices_it_missing(tmp_path):
     """A migration makes the table sign-in needs; a database restored without it
     fails `check --deploy --database default`."""
@@ -54,6 +57,7 @@ def test_migrate_creates_the_cache_table_and_the_check_notices_it_missing(tmp_pa
     assert "practice.E105" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_env_file_loaded_as_documented_keeps_the_sender_and_passes(tmp_path):
     """.env.example, filled in and loaded the way docs/deploy.md says, keeps the
     sender's display name and address whole and passes check --deploy."""

@@ -41,6 +41,7 @@ from questionnaires.models import (
     Timing,
 )
 from questionnaires.models.responses import AmountBasis, SupplementUnit
+from tests.fuzzing import examples
 from tests.intake_helpers import answer_everything, shipped_version, step_url
 from tests.review_helpers import MAGNESIUM, submitted_case
 
@@ -48,7 +49,7 @@ from tests.review_helpers import MAGNESIUM, submitted_case
 # minutes. The failing example is printed as found.
 HOSTILE = settings(
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -281,7 +282,7 @@ def test_a_step_survives_hostile_values_and_keeps_only_what_it_should(
         assert_rows_safe(draft)
 
 
-@settings(HOSTILE, max_examples=10)  # each example fills in all eleven steps
+@settings(HOSTILE, max_examples=examples(10))  # each example fills in all eleven steps
 @given(data=st.data())
 def test_invalid_answers_never_submit(alice_client, draft, bobs_draft, data):
     bad_date = TEXT.filter(lambda v: not _is_a_past_date(v) and v.strip() != "")
@@ -598,7 +599,7 @@ def test_the_advice_editor_keeps_drafts_as_typed_and_plan_choices_in_range(
         assert everything_of(bobs_case) == bobs
 
 
-@settings(HOSTILE, max_examples=10)
+@settings(HOSTILE, max_examples=examples(10))
 @given(data=VALUE)
 def test_nothing_is_issued_without_advice_whatever_is_posted(
     priya_client, case, advice_draft, data

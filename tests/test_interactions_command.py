@@ -115,6 +115,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
         run(str(tmp_path / "absent.json"))
 
 
+@pytest.mark.slow
 def test_from_the_shell_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path):
     case = tmp_path / "case.json"
     case.write_text('{"supplements": [{"name": "Magnesium", "amount": -150}]}')
@@ -134,6 +135,7 @@ def test_from_the_shell_bad_input_exits_2_with_one_line_and_no_traceback(tmp_pat
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_from_the_shell_json_output_parses(tmp_path):
     result = subprocess.run(
         [

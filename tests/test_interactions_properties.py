@@ -9,6 +9,7 @@ from questionnaires.interactions.facts import (
     MedicationEntry,
     SupplementEntry,
 )
+from tests.fuzzing import examples
 
 KB = knowledge.load()
 
@@ -100,7 +101,9 @@ cases = st.builds(
     ),
 )
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 

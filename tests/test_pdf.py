@@ -21,12 +21,12 @@ from questionnaires.pdf import (
     PlanRow,
     SummaryDocument,
     SummaryFetcher,
-    pdf_text,
     render_pdf,
     summary_html,
     text_blocks,
 )
 from tests.htmlcheck import csp_problems
+from tests.pdf_helpers import pdf_text
 
 ALENDRONIC_SPACING = "at least 4 hours apart from alendronic acid"
 
@@ -216,6 +216,7 @@ def test_disclaimer_closes_the_summary(margaret_text):
     assert flat(DEFAULT_DISCLAIMER) in margaret_text
 
 
+@pytest.mark.slow
 def test_the_closing_note_never_stands_alone_on_the_last_page():
     """However long the advice, the disclaimer shares its page with the follow-up.
 

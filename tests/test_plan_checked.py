@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from questionnaires import advice, pdf, plans
+from questionnaires import advice, plans
 from questionnaires.models import (
     AdviceDraft,
     AdviceSnippet,
@@ -17,6 +17,7 @@ from questionnaires.models import (
     ResponseStatus,
     Supplement,
 )
+from tests.pdf_helpers import pdf_text
 from tests.review_helpers import submitted_case
 
 ALENDRONIC = {"name": "Alendronic acid", "strength": "70 mg", "frequency": "weekly"}
@@ -123,7 +124,7 @@ def issue(client, case, expected=None):
 def issued_text(summary) -> str:
     # Through the app's read path: it checks the hash (and, in a test whose
     # transaction never commits, moves the PDF out of its pending name).
-    return " ".join(pdf.pdf_text(advice.read_issued(summary)).split())
+    return " ".join(pdf_text(advice.read_issued(summary)).split())
 
 
 def test_a_checked_plan_issues(priya_client, case):

@@ -114,6 +114,7 @@ SHOW_COUNT = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("extra", "count"),
     [

@@ -4,10 +4,10 @@ version; the issued PDF's timetable and the portal's replaced versions."""
 
 import pytest
 
-from questionnaires import pdf
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import AdviceDraft, Decision, IssuedSummary
 from questionnaires.timetable import duration_words
+from tests.pdf_helpers import pdf_text
 from tests.review_helpers import submitted_case
 
 ALENDRONIC = {
@@ -109,9 +109,7 @@ def issued_text(client, case) -> str:
     )
     assert "issued" in reply.content.decode(), reply.content.decode()[:3000]
     summary = IssuedSummary.objects.filter(response=case).first()
-    return " ".join(
-        pdf.pdf_text(client.get(summary.get_absolute_url()).content).split()
-    )
+    return " ".join(pdf_text(client.get(summary.get_absolute_url()).content).split())
 
 
 def test_the_issued_pdf_has_the_day_in_order_with_waits_from_the_spacing(

@@ -9,7 +9,6 @@ import re
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from questionnaires import pdf
 from tests.e2e.conftest import DESKTOP, PHONE, new_context
 from tests.e2e.helpers import (
     acknowledge_every_finding,
@@ -18,6 +17,7 @@ from tests.e2e.helpers import (
     download_latest_summary,
     sign_in,
 )
+from tests.pdf_helpers import pdf_text
 
 
 def check(page: Page) -> None:
@@ -91,7 +91,7 @@ def test_priya_issues_a_checked_plan_and_linda_downloads_it(
     content = download_latest_summary(page, tmp_path)
     context.close()
 
-    text = " ".join(pdf.pdf_text(content).split())
+    text = " ".join(pdf_text(content).split())
     for expected in (
         "Linda Lowe",
         "Demo Nutrition Clinic",

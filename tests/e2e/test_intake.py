@@ -60,7 +60,9 @@ def fill_first_half(page: Page) -> None:
     # 2 Your health
     check_page(page, 2)
     page.get_by_label("Osteoporosis or thin bones (osteopenia)").check()
-    page.get_by_label("Do you have any allergies or intolerances?").fill("Penicillin")
+    page.get_by_label("Do you have any allergies or intolerances?").press_sequentially(
+        "Penicillin"
+    )
     continue_(page)
     # 3 Medicines: one row to start with, a second added without a page reload
     check_page(page, 3)
@@ -76,9 +78,9 @@ def fill_first_half(page: Page) -> None:
         expect(row).to_be_visible()
         if i > 1:  # added in place, and the cursor is in the new row
             expect(row.get_by_label("Name of the medicine")).to_be_focused()
-        row.get_by_label("Name of the medicine").fill(name)
-        row.get_by_label("Strength").fill(strength)
-        row.get_by_label("How often you take it").fill(often)
+        row.get_by_label("Name of the medicine").press_sequentially(name)
+        row.get_by_label("Strength").press_sequentially(strength)
+        row.get_by_label("How often you take it").press_sequentially(often)
     assert page.evaluate("window.sameDocument === true"), "the page was reloaded"
     check_page(page, 3)
     continue_(page)
@@ -95,12 +97,13 @@ def fill_first_half(page: Page) -> None:
             page.get_by_role("button", name="Add another supplement").click()
         row = page.get_by_role("group", name=f"Supplement {i}", exact=True)
         expect(row).to_be_visible()
-        row.get_by_label("Product name").fill(product)
+        row.get_by_label("Product name").press_sequentially(product)
         row.get_by_text("More details, if the label says").click()
-        row.get_by_label("Nutrient or ingredient").fill(nutrient)
-        row.get_by_label("Form (if the label says)").fill(form)
-        row.get_by_label("Amount in each dose, as printed on the label").fill(amount)
-        row.get_by_label("How many a day").fill(per_day)
+        row.get_by_label("Nutrient or ingredient").press_sequentially(nutrient)
+        row.get_by_label("Form (if the label says)").press_sequentially(form)
+        amount_box = row.get_by_label("Amount in each dose, as printed on the label")
+        amount_box.press_sequentially(amount)
+        row.get_by_label("How many a day").press_sequentially(per_day)
     check_page(page, 4)
     continue_(page)
     # 5 Food and drink: a mistake first, refused next to the field and kept
@@ -109,7 +112,7 @@ def fill_first_half(page: Page) -> None:
         "group", name="Which of these best describes how you eat?"
     ).get_by_label("Vegetarian: no meat or fish").check()
     water = page.get_by_label("How many glasses of water do you drink in a day?")
-    water.fill("six")
+    water.press_sequentially("six")
     continue_(page)
     expect(page.get_by_role("alert")).to_contain_text("Enter a number")
     expect(water).to_have_value("six")
@@ -119,16 +122,18 @@ def fill_first_half(page: Page) -> None:
         ).get_by_label("Vegetarian: no meat or fish")
     ).to_be_checked()
     assert_accessible(page)
-    water.fill("6")
+    # As a person corrects it: select what is there and type over it.
+    water.select_text()
+    water.press_sequentially("6")
     continue_(page)
 
 
 def fill_second_half(page: Page) -> None:
     # 6 Alcohol
     check_page(page, 6)
-    page.get_by_label("About how many units of alcohol do you drink in a week?").fill(
-        "4"
-    )
+    page.get_by_label(
+        "About how many units of alcohol do you drink in a week?"
+    ).press_sequentially("4")
     continue_(page)
     # 7 to 11 How you feel
     for step in (7, 8, 9, 10, 11):
@@ -137,11 +142,13 @@ def fill_second_half(page: Page) -> None:
         continue_(page)
     # 12 Daily life
     check_page(page, 12)
-    page.get_by_label("About how many hours do you sleep on a usual night?").fill("7")
+    page.get_by_label(
+        "About how many hours do you sleep on a usual night?"
+    ).press_sequentially("7")
     continue_(page)
     # 13 Your goals
     check_page(page, 13)
-    page.get_by_label("What would you most like help with?").fill(
+    page.get_by_label("What would you most like help with?").press_sequentially(
         "Sleep better and keep my bones strong"
     )
     continue_(page)

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from questionnaires import pdf, review
+from questionnaires import review
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import Decision, Response
 from questionnaires.timetable import duration_words
@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     download_latest_summary,
     sign_in,
 )
+from tests.pdf_helpers import pdf_text
 
 
 def check(page: Page) -> None:
@@ -90,7 +91,7 @@ def test_margaret_downloads_a_pdf_with_her_day_in_order(
     content = download_latest_summary(page, tmp_path)
     context.close()
 
-    text = " ".join(pdf.pdf_text(content).split())
+    text = " ".join(pdf_text(content).split())
     day = text[text.index("Your daily timetable") : text.index("Key points")]
     # The waits are the knowledge base's own spacings, whatever they are today.
     rules = knowledge_base.load().rules

@@ -11,10 +11,10 @@ import re
 from django.core.files.storage import default_storage
 from playwright.sync_api import Page, expect
 
-from questionnaires import pdf
 from questionnaires.models import IssuedSummary
 from tests.e2e.conftest import DESKTOP, new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
+from tests.pdf_helpers import pdf_text
 
 NARROW = {"width": 320, "height": 800}
 
@@ -116,7 +116,7 @@ def test_notes_survive_the_plan_and_stop_and_replace_reach_the_pdf(
 
     summary = IssuedSummary.objects.get()
     with default_storage.open(summary.file_name, "rb") as handle:
-        text = " ".join(pdf.pdf_text(handle.read()).split())
+        text = " ".join(pdf_text(handle.read()).split())
     assert "Stop taking" in text
     assert "Calcium 600 mg (once a day)" in text  # the dose is said once
     assert "replaced by Magnesium glycinate" in text
@@ -181,6 +181,6 @@ def test_a_plan_stored_by_another_button_is_not_checked_and_cannot_be_issued(
     assert IssuedSummary.objects.count() == 1
     summary = IssuedSummary.objects.get()
     with default_storage.open(summary.file_name, "rb") as handle:
-        text = " ".join(pdf.pdf_text(handle.read()).split())
+        text = " ".join(pdf_text(handle.read()).split())
     assert "5000 mg" in text
     context.close()
