@@ -102,6 +102,11 @@ def main() -> None:
             f"  (a request that does nothing, /healthz, costs "
             f"{intake['floor_ms']:.1f} ms here: the floor under both sides)"
         )
+        case = f"case page, 10 + 10 ({intake['case_findings']} findings)"
+        print(
+            f"{case:<44} {intake['case_ms']:9.1f} ms, of which the worker "
+            f"{intake['case_worker_ms']:.1f} ms      goal: worker < 60 ms"
+        )
         weasy = intake.get("weasyprint_ms")
         if weasy:
             page = f"issue a {intake['pages']}-page PDF, WeasyPrint alone"

@@ -256,6 +256,7 @@ def intake() -> dict:
     from django.urls import reverse
 
     from bench.bare import largest_symptom_step
+    from bench.case_page import case_page
     from bench.measure import (
         compare_cpu_ms,
         cpu_ms,
@@ -298,17 +299,22 @@ def intake() -> dict:
     # both sides of every ratio.
     result["floor_ms"] = cpu_ms(lambda: fetch(browser, "/healthz"), rounds=7, batch=10)
 
-    # Autosave: the whole step posted, as htmx sends it, with one answer changed.
+    # Autosave: one answer changed, posted as the page's saver (static/js/saver.js)
+    # posts it: that field, and the value the page started from. The answer
+    # starts at its first choice (a plain post of the whole step).
     autosave = reverse("questionnaires:autosave", args=[response.code, number])
     data, name, values = form_data(page)
+    fetch(browser, autosave, data)
     bare_data, bare_name, bare_values = form_data(fetch(browser, bare).content.decode())
     flips = {"cofactor": 0, "bare": 0}
 
     def save(which: str) -> None:
         flips[which] += 1
         if which == "cofactor":
-            posted = {**data, name: values[flips[which] % 2]}
-            fetch(browser, autosave, posted)
+            was, now = values[(flips[which] + 1) % 2], values[flips[which] % 2]
+            posted = {"_saver": "1", "_changed": name, name: now, f"_base:{name}": was}
+            if fetch(browser, autosave, posted).json()["conflicts"]:
+                raise SystemExit("the bench's autosave met a conflict: not a save")
         else:
             posted = {**bare_data, bare_name: bare_values[flips[which] % 2]}
             fetch(browser, f"{bare}autosave/", {**posted, "changed": bare_name})
@@ -327,9 +333,11 @@ def intake() -> dict:
         figures["bare"][0],
     )
 
+    priya = User.objects.get(email="practitioner@example.com")
+    result.update(case_page(browser_for(priya), fetch))
+
     # Issuing: Priya reviews Margaret's case, writes advice and issues it, again
     # and again, all through the pages.
-    priya = User.objects.get(email="practitioner@example.com")
     case = Response.objects.get(client__user__email="margaret@example.com")
     browser = browser_for(priya)
     fetch(browser, reverse("questionnaires:case", args=[case.code]))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import logging
 
 from django.core.files.storage import default_storage
@@ -14,7 +13,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from practice import emails, media
 from practice.audit import record
@@ -335,6 +333,11 @@ def _issue(
     version: int,
     request: HttpRequest | None,
 ) -> tuple[IssuedSummary, str]:
+    # The client, their account and their practitioner's, in one query rather
+    # than one each as the document and the email reach for them.
+    locked.client = Client.objects.select_related("user", "practitioner__user").get(
+        pk=locked.client_id
+    )
     document = summary_document(locked, version=version, plan=plan)
     content = pdf.render_pdf(document)
     digest = hashlib.sha256(content).hexdigest()
@@ -347,7 +350,7 @@ def _issue(
             file_name=final_name,
             sha256=digest,
             size=len(content),
-            pages=_page_count(content),
+            pages=content.pages,
             issued_by=by,
         )
         locked.mark_issued(by=by, version=version)
@@ -369,7 +372,7 @@ def _issue(
         emails.send_summary_ready_email(
             to=client.user.email,
             client_name=client.user.full_name,
-            practice_name=Practice.current().name,
+            practice_name=document.practice_name,
             client=client,
         )
         # The PDF gets its name only once the record of it is committed; a crash
@@ -392,10 +395,6 @@ def read_issued(summary: IssuedSummary) -> bytes:
         log.error("summary %s does not match its recorded hash", summary.code)
         raise ValueError("The stored summary does not match what was issued.")
     return content
-
-
-def _page_count(content: bytes) -> int:
-    return len(PdfReader(io.BytesIO(content)).pages)
 
 
 def _date(value: object) -> datetime.date | None:

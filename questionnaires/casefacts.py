@@ -64,10 +64,13 @@ def build_case_facts(
         # What a follow-up does not ask still holds from the visit before it.
         answers = visit_answers(response)
     else:
+        # Only each question's concept: its text and choices are not needed here.
         answers = {
-            answer.question.concept: answer.value
-            for answer in response.answers.select_related("question")
-            if answer.value not in (None, "", [])
+            concept: value
+            for concept, value in response.answers.values_list(
+                "question__concept", "value"
+            )
+            if value not in (None, "", [])
         }
     on = (
         timezone.localtime(response.submitted_at).date()

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -31,9 +30,9 @@ from questionnaires.models import (
     QuestionnaireVersion,
     Response,
     ResponseEvent,
-    Section,
     Supplement,
 )
+from questionnaires.steps import Step, steps_for  # noqa: F401 - used from here
 from questionnaires.templatetags.answers import answer_text
 
 log = logging.getLogger(__name__)
@@ -50,19 +49,6 @@ class IncompleteResponse(Exception):
     def __init__(self, problems: list[StepProblem]) -> None:
         super().__init__(f"{len(problems)} step(s) need attention")
         self.problems = problems
-
-
-@dataclass
-class Step:
-    """One page of the questionnaire: a section and its questions."""
-
-    number: int
-    section: Section
-    questions: list[Question]
-
-    @property
-    def list_kinds(self) -> set[str]:
-        return {q.kind for q in self.questions if q.kind in qforms.LIST_KINDS}
 
 
 @dataclass
@@ -113,17 +99,6 @@ def current_version(key: str = QUESTIONNAIRE_KEY) -> QuestionnaireVersion:
             f"No published '{key}' questionnaire: run manage.py load_questionnaires."
         )
     return version
-
-
-def steps_for(version: QuestionnaireVersion) -> list[Step]:
-    """Every step of a version, in order (two queries)."""
-    sections = version.sections.order_by("position").prefetch_related(
-        Prefetch("questions", queryset=Question.objects.order_by("position"))
-    )
-    return [
-        Step(number=i, section=s, questions=list(s.questions.all()))
-        for i, s in enumerate(sections, start=1)
-    ]
 
 
 def answers_by_question(response: Response) -> dict[int, Answer]:
@@ -283,6 +258,8 @@ def save_draft(
     """
     with transaction.atomic():
         locked = _lock_editable(response)
+        if Response.client.is_cached(response):
+            locked.client = response.client  # for the audit row, without a query
         result = _save_locked(locked, step, _Changes(data), request)
     response.last_saved_at = locked.last_saved_at
     response.step_reached = locked.step_reached
@@ -293,15 +270,20 @@ def _save_locked(
     response: Response, step: Step, changes: _Changes, request
 ) -> SaveResult:
     now = timezone.now()
-    answers = {
-        a.question_id: a
-        for a in response.answers.filter(question__section=step.section)
-    }
+    touched = [
+        q
+        for q in step.questions
+        if q.kind not in qforms.LIST_KINDS and changes.touches(q)
+    ]
+    # Only the answers this save may change: the saver posts one or two fields.
+    answers = (
+        {a.question_id: a for a in response.answers.filter(question__in=touched)}
+        if touched
+        else {}
+    )
     to_create, to_update, conflicts = [], [], []
     consent_fields = []
-    for question in step.questions:
-        if question.kind in qforms.LIST_KINDS or not changes.touches(question):
-            continue
+    for question in touched:
         answer = answers.get(question.pk)
         stored = answer.value if answer else None
         # `stored` fills the boxes of a date or a height that the post left out.

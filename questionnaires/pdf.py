@@ -264,7 +264,18 @@ def summary_html(document: SummaryDocument, *, for_preview: bool = False) -> str
     return render_to_string(template, context)
 
 
-def render_pdf(document: SummaryDocument) -> bytes:
+class RenderedPdf(bytes):
+    """A PDF's bytes, with how many pages it has."""
+
+    pages: int
+
+    def __new__(cls, content: bytes, *, pages: int) -> RenderedPdf:
+        rendered = super().__new__(cls, content)
+        rendered.pages = pages
+        return rendered
+
+
+def render_pdf(document: SummaryDocument) -> RenderedPdf:
     """Render the summary as a tagged PDF/UA-1 A4 document."""
     try:
         html = summary_html(document)
@@ -273,9 +284,12 @@ def render_pdf(document: SummaryDocument) -> bytes:
             f"The summary template could not be rendered: {_describe(error)}"
         ) from error
     fetcher = SummaryFetcher(logo_path=document.logo_path)
+    laid_out = []  # WeasyPrint's pages, so the PDF need not be read back to count
     try:
-        return HTML(string=html, url_fetcher=fetcher).write_pdf(
-            font_config=_font_config(), **PDF_OPTIONS
+        content = HTML(string=html, url_fetcher=fetcher).write_pdf(
+            font_config=_font_config(),
+            finisher=lambda done, _pdf: laid_out.append(len(done.pages)),
+            **PDF_OPTIONS,
         )
     except FatalURLFetchingError as error:
         # WeasyPrint says which URL; its cause says why it was not served.
@@ -286,6 +300,7 @@ def render_pdf(document: SummaryDocument) -> bytes:
         raise PdfRenderError(
             f"The summary PDF could not be made: {_describe(error)}"
         ) from error
+    return RenderedPdf(content, pages=laid_out[0])
 
 
 def _font_config() -> FontConfiguration:

@@ -71,6 +71,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_kept_steps():
+    """Each test reads its questionnaire afresh: ids come round again on SQLite."""
+    from questionnaires.steps import forget_kept_steps
+
+    forget_kept_steps()
+
+
+@pytest.fixture(autouse=True)
 def staff_mfa_not_required(settings):
     """Most tests are not about MFA; the MFA tests turn the requirement back on."""
     settings.COFACTOR_REQUIRE_STAFF_MFA = False

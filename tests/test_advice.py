@@ -2,10 +2,12 @@
 issued PDF never changes."""
 
 import hashlib
+from io import BytesIO
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
+from pypdf import PdfReader
 
 from questionnaires import advice, pdf
 from questionnaires.models import (
@@ -207,6 +209,22 @@ def test_issuing_stores_a_pdf_that_never_changes(
 
     with pytest.raises(ValueError, match="never changes"):
         summary.save()
+
+
+def test_issuing_takes_a_fixed_number_of_queries(
+    priya_client, case, django_assert_max_num_queries
+):
+    ready_to_issue(priya_client, case)
+    # The client, their account and their practitioner's are read once, in one
+    # query, for the document, the audit row and the email.
+    with django_assert_max_num_queries(39):
+        reply = priya_client.post(
+            f"/cases/{case.code}/advice/issue/", {"expected_version": 1}
+        )
+    assert reply.status_code == 302
+    summary = case.summaries.get()
+    stored = PdfReader(BytesIO(advice.read_issued(summary)))
+    assert summary.pages == len(stored.pages)  # counted without reading it back
 
 
 def test_issuing_is_refused_while_decisions_are_outstanding(priya_client, alice):

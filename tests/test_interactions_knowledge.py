@@ -484,3 +484,14 @@ def test_version_is_a_short_content_hash(broken):
 
 def test_load_is_cached():
     assert knowledge.load() is knowledge.load()
+
+
+def test_the_knowledge_base_is_loaded_once_however_its_folder_is_named(monkeypatch):
+    def no_second_load(directory):
+        raise AssertionError(f"{directory} loaded again")
+
+    knowledge.load()
+    monkeypatch.setattr(knowledge, "load_uncached", no_second_load)
+    named = knowledge.KNOWLEDGE_DIR
+    assert knowledge.load(named) is knowledge.load(str(named)) is knowledge.load()
+    assert check_knowledge() == []  # the system check too

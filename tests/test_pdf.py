@@ -237,6 +237,7 @@ def test_the_closing_note_never_stands_alone_on_the_last_page():
 def test_every_page_is_numbered_page_x_of_y(margaret_pdf):
     pages = PdfReader(BytesIO(margaret_pdf)).pages
     assert len(pages) >= 2
+    assert margaret_pdf.pages == len(pages)
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in flat(page.extract_text())
     assert "Page 1 of" in pdf_text(margaret_pdf)
@@ -495,6 +496,7 @@ def test_long_plan_and_advice_run_over_several_pages():
     pages = len(PdfReader(BytesIO(result)).pages)
     text = flat(pdf_text(result))
     assert pages >= 4
+    assert result.pages == pages  # as recorded on the issued summary
     assert "Page 3 of" in text
     assert f"Page {pages} of {pages}" in text
     assert "Supplement number 24" in text

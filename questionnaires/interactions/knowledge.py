@@ -97,10 +97,16 @@ _TABLES = {
 }
 
 
-@functools.lru_cache(maxsize=4)
 def load(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
     """Load and validate the knowledge base once per process (it is read-only)."""
-    return load_uncached(Path(directory))
+    # One key however the folder is named: load() and load(KNOWLEDGE_DIR) share
+    # one Knowledge, and so one matcher and its cache (matching.matcher_for).
+    return _load_once(Path(directory).resolve())
+
+
+@functools.lru_cache(maxsize=4)
+def _load_once(directory: Path) -> Knowledge:
+    return load_uncached(directory)
 
 
 def load_uncached(directory: Path) -> Knowledge:

@@ -15,7 +15,7 @@ from practice import access
 from practice.middleware import keeps_post_after_idle
 from practice.models import Role
 from questionnaires import forms as qforms
-from questionnaires import intake
+from questionnaires import intake, steps
 from questionnaires.models import QuestionKind, Response
 
 CLIENT = Role.CLIENT
@@ -185,7 +185,9 @@ def _fields_in_order(current: intake.Step, forms: intake.StepForms) -> list[dict
         if question.kind not in qforms.LIST_KINDS:
             if f"q{question.pk}" not in forms.section_form.fields:
                 continue  # cannot apply to this person: not asked
-            item["field"] = forms.section_form[f"q{question.pk}"]
+            item["field"] = bound = forms.section_form[f"q{question.pk}"]
+            if not getattr(bound.field, "parts", None):
+                item["html"] = steps.field_html(current, question, bound)
         if question.body_system and question.body_system != system:
             system = question.body_system
             item["heading"] = system
