@@ -124,8 +124,9 @@ def test_one_changed_answer_is_saved_in_a_few_queries(
     url = f"/q/{alices.code}/step/{SYMPTOM_STEP}/autosave/"
     client.post(url, {name: "1", "_saver": "1", "_changed": name, f"_base:{name}": ""})
     # Session, user, response; the lock, the answer, its update, the response's
-    # time, the audit row (and the savepoint around them).
-    with django_assert_max_num_queries(10):
+    # time, the client's last activity (for the dashboard), the audit row (and the
+    # savepoint around them).
+    with django_assert_max_num_queries(11):
         reply = client.post(
             url, {name: "2", "_saver": "1", "_changed": name, f"_base:{name}": "1"}
         )
