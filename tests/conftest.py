@@ -2,6 +2,7 @@
 Omar (Bob's); admin Ada."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connections, transaction
 from django_tasks.signals import task_enqueued
 from hypothesis import settings as hypothesis_settings
@@ -24,6 +25,9 @@ def practice(request):
         request.getfixturevalue("db")
     else:
         return None
+    # The cache lives in a table no test flushes: rate-limit counts (sign-ins per
+    # address a minute) would carry over from earlier tests and refuse this one's.
+    cache.clear()
     return Practice.objects.get_or_create(
         singleton=True, defaults={"name": "Test Practice"}
     )[0]
