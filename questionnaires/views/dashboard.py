@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.translation import get_language
 
 from practice import access
 from practice.models import Role
@@ -37,8 +38,42 @@ STATE_FILTER_CHOICES = [
 ]
 
 
-class SearchInput(forms.TextInput):
+class KeptMarkup(forms.Widget):
+    """A filter's widget whose markup is rendered once per value it keeps.
+
+    A filter's markup depends only on its value, and rendering the fields through
+    Django's widget templates (a template per option) was a fifth of the page's
+    rendering. Other values are rendered every time.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept: dict[tuple, str] = {}  # shared by the copies each form makes
+
+    def keeps(self, value: str) -> bool:
+        return not value
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        if not self.keeps(value or ""):
+            return super().render(name, value, attrs, renderer)
+        key = (name, value or "", tuple(sorted((attrs or {}).items())), get_language())
+        html = self.kept.get(key)
+        if html is None:
+            html = self.kept[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
+class SearchInput(KeptMarkup, forms.TextInput):
+    """Kept when empty: a search's own text is not worth keeping."""
+
     input_type = "search"
+
+
+class KeptSelect(KeptMarkup, forms.Select):
+    """Kept for each of its choices, which are fixed."""
+
+    def keeps(self, value: str) -> bool:
+        return not value or value in {str(v) for v, _ in self.choices}
 
 
 class DashboardFilters(forms.Form):
@@ -54,13 +89,13 @@ class DashboardFilters(forms.Form):
         label="State",
         required=False,
         choices=STATE_FILTER_CHOICES,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=KeptSelect(attrs={"class": "form-select"}),
     )
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
         choices=SortOrder.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=KeptSelect(attrs={"class": "form-select"}),
     )
 
 
