@@ -18,6 +18,7 @@ from practice import access
 from practice.models import Role
 from questionnaires import cases, new_evidence
 from questionnaires.cases import CaseState, SortOrder
+from questionnaires.models import Severity
 
 PAGE_SIZE = 25
 
@@ -29,6 +30,15 @@ COUNT_LABELS = {
     CaseState.READY_FOR_ADVICE: "Ready for advice",
     CaseState.SUMMARY_ISSUED: "Summary issued",
 }
+# What the table reads of a client and their user, beside case_rows' annotations:
+# loading the other columns was a quarter of the page query's cost in the worker.
+TABLE_COLUMNS = (
+    "code",
+    "date_of_birth",
+    *(f"case_open_{severity.value}" for severity in Severity),
+    "user__full_name",
+    "user__email",
+)
 # A row in one of these says which step the client has reached.
 IN_PROGRESS_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REOPENED})
 STATE_FILTER_CHOICES = [
@@ -108,6 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     search, state = chosen.get("q", ""), chosen.get("state", "")
     counts = cases.state_counts(request.user)
     rows = cases.case_rows(request.user, search=search, state=state, sort=sort)
+    rows = rows.only(*TABLE_COLUMNS)
     paginator = cases.CasePaginator(rows, PAGE_SIZE)
     if not search.strip():
         # Known from the counts: counting her clients again would read them all.
