@@ -14,6 +14,21 @@ from questionnaires.models import SEVERITY_ORDER, NewEvidence
 # The list shows the most urgent; the total says how many more there are.
 SHOWN = 10
 
+# What the list shows (templates/questionnaires/_dashboard_new_evidence.html): the
+# other hundred columns of the five tables it joins are not read.
+SHOWN_COLUMNS = (
+    "change",
+    "fields",
+    "finding__code",
+    "finding__severity",
+    "finding__title",
+    "finding__rule",
+    "finding__sources",
+    "finding__response__code",
+    "finding__response__client__user__full_name",
+    "recheck__version",
+)
+
 # A finding's fields as the practitioner reads them on the finding's card.
 FIELD_WORDS = {
     "severity": "severity",
@@ -51,6 +66,7 @@ def waiting_for(user: User, *, shown: int = SHOWN) -> NewEvidenceList:
         NewEvidence.objects.waiting()
         .filter(finding__response__client__in=access.clients_for(user))
         .select_related("finding", "finding__response__client__user", "recheck")
+        .only(*SHOWN_COLUMNS)
         .annotate(total=Window(Count("pk")))
         .order_by(severity_rank, "created_at", "pk")[:shown]
     )
