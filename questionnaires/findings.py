@@ -89,25 +89,33 @@ def upper_limit_set() -> str:
 
 
 def check_response(
-    response: Response, *, recheck: bool = False, plan: plans.Plan | None = None
+    response: Response,
+    *,
+    recheck: bool = False,
+    plan: plans.Plan | None = None,
+    locked: bool = False,
+    limits: str | None = None,
 ) -> StoreResult:
     """Check the regimen that will result from the plan, store the findings, and
     record the plan as checked.
 
     The response's lock is taken before anything is read: a re-match or a plan
     save that committed just before must be in the facts, or the findings stored
-    would contradict the entries. `plan` is the plan already read under the lock
-    (by issuing), so that what is checked is exactly what is printed.
+    would contradict the entries. `locked` says the caller holds it already, in
+    this transaction. `plan` is the plan already read under the lock (by
+    issuing), so that what is checked is exactly what is printed; `limits` the
+    practice's upper-limit set, when the caller has read the practice.
     """
     knowledge = knowledge_base.load()
     with transaction.atomic():
-        _lock(response)
+        if not locked:
+            _lock(response)
         if plan is None:
             plan = plans.read_plan(response)
         facts = plans.resulting_facts(
             build_case_facts(response, knowledge=knowledge), plan
         )
-        found = engine.run(facts, knowledge, limits=upper_limit_set())
+        found = engine.run(facts, knowledge, limits=limits or upper_limit_set())
         result = store_findings(response, found, recheck=recheck, locked=True)
         plans.mark_checked(plan)
         if response.knowledge_version != knowledge.version:
