@@ -17,7 +17,14 @@ from django.utils import timezone
 from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Client, Practice, User
-from questionnaires import current_supplements, followup, pdf, plans, summary_options
+from questionnaires import (
+    case_summary,
+    current_supplements,
+    followup,
+    pdf,
+    plans,
+    summary_options,
+)
 from questionnaires import findings as finding_store
 from questionnaires.charts import symptom_chart
 from questionnaires.interactions import knowledge as knowledge_base
@@ -317,6 +324,7 @@ def issue_summary(
                 )
             plan = plans.read_plan(locked, lock=True)
             refused = plans.problems(plan)
+            checked = False
             if not refused:
                 practice = Practice.current()
                 was_checked = plan.is_checked
@@ -329,14 +337,19 @@ def issue_summary(
                         plan=plan,
                         locked=True,
                         limits=practice.upper_limits,
+                        # Issuing refreshes it (mark_issued); a refusal, below.
+                        refresh_summary=False,
                     )
                     locked.follow_findings(by=by)
+                    checked = True
                 refused = issue_blockers(locked, plan)
                 if not was_checked:
                     refused.insert(0, CHECKED_NOW)
             if refused:
                 # Commit what the check found, then refuse (below).
                 summary = None
+                if checked:
+                    case_summary.refresh(locked.client_id)
             else:
                 summary, pending_name = _issue(
                     locked, plan, by, last + 1, request, practice, latest

@@ -95,6 +95,7 @@ def check_response(
     plan: plans.Plan | None = None,
     locked: bool = False,
     limits: str | None = None,
+    refresh_summary: bool = True,
 ) -> StoreResult:
     """Check the regimen that will result from the plan, store the findings, and
     record the plan as checked.
@@ -105,6 +106,8 @@ def check_response(
     this transaction. `plan` is the plan already read under the lock (by
     issuing), so that what is checked is exactly what is printed; `limits` the
     practice's upper-limit set, when the caller has read the practice.
+    `refresh_summary=False` leaves the client's case summary to the caller, who
+    must refresh it before committing.
     """
     knowledge = knowledge_base.load()
     with transaction.atomic():
@@ -116,7 +119,13 @@ def check_response(
             build_case_facts(response, knowledge=knowledge), plan
         )
         found = engine.run(facts, knowledge, limits=limits or upper_limit_set())
-        result = store_findings(response, found, recheck=recheck, locked=True)
+        result = store_findings(
+            response,
+            found,
+            recheck=recheck,
+            locked=True,
+            refresh_summary=refresh_summary,
+        )
         plans.mark_checked(plan)
         if response.knowledge_version != knowledge.version:
             # What the background re-check compares (questionnaires/rechecks.py).
@@ -133,6 +142,7 @@ def store_findings(
     *,
     recheck: bool = False,
     locked: bool = False,
+    refresh_summary: bool = True,
 ) -> StoreResult:
     """Upsert the engine's findings by key; withdraw the ones no longer raised.
 
@@ -184,7 +194,8 @@ def store_findings(
             ReviewAction(response=response, kind=kind, finding=row, note=note, at=now)
             for row, kind, note in notes
         )
-        case_summary.refresh(response.client_id)
+        if refresh_summary:
+            case_summary.refresh(response.client_id)
     result = StoreResult(created=len(to_create), withdrawn=len(gone), **counts)
     logger.info(
         "Findings for response %s: %s created, %s updated, %s reinstated, "
