@@ -318,6 +318,10 @@ def erase_client(
     deleted last, so a failure before then leaves everything as it was; erasing
     can be run again at any time and removes whatever is left.
     """
+    # Her cases first, then her: the order a move of a case takes its locks (the
+    # case, then the client's stored summary), or the two would deadlock.
+    cases = Response.objects.select_for_update().filter(client_id=client.pk)
+    list(cases.order_by("pk").values_list("pk", flat=True))
     client = Client.objects.select_for_update().select_related("user").get(pk=client.pk)
     user = client.user
     counts = erasure_counts(client)
