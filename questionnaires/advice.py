@@ -162,19 +162,28 @@ def plan_findings(response: Response) -> list[Finding]:
     ]
 
 
-def issue_blockers(response: Response, plan: plans.Plan | None = None) -> list[str]:
+def issue_blockers(
+    response: Response,
+    plan: plans.Plan | None = None,
+    *,
+    plan_problems: list[str] | None = None,
+    blocking: list[Finding] | None = None,
+) -> list[str]:
     """Why the summary cannot be issued yet, in words for the Issue button.
 
     Only refer and major findings block; the others are there to be read.
+    `plan_problems` and `blocking` are the plan's problems and the blocking
+    findings, when the caller has just worked them out.
     """
     plan = plan or plans.read_plan(response)
     reasons = []
     if not response.is_issuable:
         reasons.append("The case must be reviewed before advice can be issued.")
-    reasons += plans.problems(plan)
+    reasons += plans.problems(plan) if plan_problems is None else plan_problems
     if not plan.is_checked:
         reasons.append(NOT_CHECKED)
-    blocking = list(response.findings.blocking())
+    if blocking is None:
+        blocking = list(response.findings.blocking())
     if blocking:
         reasons.append(
             f"{len(blocking)} refer or major finding{'s' if len(blocking) > 1 else ''}"
@@ -324,7 +333,7 @@ def issue_summary(
                 )
             plan = plans.read_plan(locked, lock=True)
             refused = plans.problems(plan)
-            checked = False
+            checked, blocking = False, None
             if not refused:
                 practice = Practice.current()
                 was_checked = plan.is_checked
@@ -340,9 +349,14 @@ def issue_summary(
                         # Issuing refreshes it (mark_issued); a refusal, below.
                         refresh_summary=False,
                     )
-                    locked.follow_findings(by=by)
+                    # What the check left waiting, read once for the case's move
+                    # and for the reasons to refuse.
+                    blocking = list(locked.findings.blocking())
+                    locked.follow_findings(by=by, blocked=bool(blocking))
                     checked = True
-                refused = issue_blockers(locked, plan)
+                refused = issue_blockers(
+                    locked, plan, plan_problems=refused, blocking=blocking
+                )
                 if not was_checked:
                     refused.insert(0, CHECKED_NOW)
             if refused:
