@@ -314,15 +314,17 @@ def issue_summary(
     refused: list[str] = []
     try:
         with transaction.atomic():
-            # The client first: version numbers run across the client's visits.
-            # Read with both accounts, in the one query, for the document, the
-            # audit row and the email.
+            # The case, then the client, as every move of a case locks them (or
+            # the two would deadlock). The client's lock serialises the version
+            # numbers, which run across the client's visits. Read with both
+            # accounts, in the one query, for the document, the audit row and
+            # the email.
+            locked = Response.objects.select_for_update().get(pk=response.pk)
             client = (
                 Client.objects.select_for_update(of=("self",))
                 .select_related("user", "practitioner__user")
                 .get(pk=response.client_id)
             )
-            locked = Response.objects.select_for_update().get(pk=response.pk)
             locked.client = client
             issued = client_summaries(locked)
             latest = issued.order_by("-version").first()
