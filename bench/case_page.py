@@ -16,7 +16,10 @@ def case_page(browser, fetch) -> dict:
     from questionnaires import findings
     from questionnaires.models import Response
 
-    case = Response.objects.get(client__user__email="george@example.com")
+    # His first visit: the demo seeds a follow-up beside it.
+    case = Response.objects.get(
+        client__user__email="george@example.com", follows__isnull=True
+    )
     case.medications.all().delete()
     case.supplements.all().delete()
     for position, name in enumerate(MEDICATIONS, 1):

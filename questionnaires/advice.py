@@ -10,14 +10,21 @@ import logging
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 
 from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Client, Practice, User
-from questionnaires import current_supplements, followup, pdf, plans, summary_options
+from questionnaires import (
+    case_summary,
+    current_supplements,
+    followup,
+    pdf,
+    plans,
+    summary_options,
+)
 from questionnaires import findings as finding_store
 from questionnaires.charts import symptom_chart
 from questionnaires.interactions import knowledge as knowledge_base
@@ -141,7 +148,7 @@ def plan_check(*, response: Response, by: User | None = None) -> None:
     and move the case to follow what the check found."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
-        finding_store.check_response(locked, recheck=True)
+        finding_store.check_response(locked, recheck=True, locked=True)
         locked.follow_findings(by=by)
     response.refresh_from_db(fields=["status"])
 
@@ -155,19 +162,28 @@ def plan_findings(response: Response) -> list[Finding]:
     ]
 
 
-def issue_blockers(response: Response, plan: plans.Plan | None = None) -> list[str]:
+def issue_blockers(
+    response: Response,
+    plan: plans.Plan | None = None,
+    *,
+    plan_problems: list[str] | None = None,
+    blocking: list[Finding] | None = None,
+) -> list[str]:
     """Why the summary cannot be issued yet, in words for the Issue button.
 
     Only refer and major findings block; the others are there to be read.
+    `plan_problems` and `blocking` are the plan's problems and the blocking
+    findings, when the caller has just worked them out.
     """
     plan = plan or plans.read_plan(response)
     reasons = []
     if not response.is_issuable:
         reasons.append("The case must be reviewed before advice can be issued.")
-    reasons += plans.problems(plan)
+    reasons += plans.problems(plan) if plan_problems is None else plan_problems
     if not plan.is_checked:
         reasons.append(NOT_CHECKED)
-    blocking = list(response.findings.blocking())
+    if blocking is None:
+        blocking = list(response.findings.blocking())
     if blocking:
         reasons.append(
             f"{len(blocking)} refer or major finding{'s' if len(blocking) > 1 else ''}"
@@ -191,12 +207,21 @@ def issue_blockers(response: Response, plan: plans.Plan | None = None) -> list[s
 # -------------------------------------------------------------------- issuing
 
 
+_UNREAD = object()
+
+
 def summary_document(
-    response: Response, *, version: int, plan: plans.Plan | None = None
+    response: Response,
+    *,
+    version: int,
+    plan: plans.Plan | None = None,
+    practice: Practice | None = None,
+    previous: IssuedSummary | None | object = _UNREAD,
 ) -> pdf.SummaryDocument:
     """Everything the PDF shows, read from the case and its advice; the plan is
-    the one that was checked, when the caller has it."""
-    practice = Practice.current()
+    the one that was checked, the practice and the version this one replaces
+    (None for the first), when the caller has read them."""
+    practice = practice or Practice.current()
     plan = plan or plans.read_plan(response)
     draft = plan.draft or response.advice
     stop, keep = plans.stop_and_keep(plan, current_supplements.taken(response))
@@ -208,9 +233,9 @@ def summary_document(
     logo = practice.logo.path if practice.logo else None
     rows = [row for row in plan.rows if not row.is_blank]  # the checked plan
     substances = summary_options.plan_substances(rows)
-    previous = client_summaries(response).filter(version__lt=version)
-    previous = previous.order_by("-version")
-    previous = previous.first()
+    if previous is _UNREAD:
+        previous = client_summaries(response).filter(version__lt=version)
+        previous = previous.order_by("-version").first()
     return pdf.SummaryDocument(
         practice_name=practice.name,
         practice_address=practice.address,
@@ -289,40 +314,71 @@ def issue_summary(
     refused: list[str] = []
     try:
         with transaction.atomic():
-            # The client first: version numbers run across the client's visits.
-            Client.objects.select_for_update().get(pk=response.client_id)
+            # The case, then the client, as every move of a case locks them (or
+            # the two would deadlock). The client's lock serialises the version
+            # numbers, which run across the client's visits. Read with both
+            # accounts, in the one query, for the document, the audit row and
+            # the email.
             locked = Response.objects.select_for_update().get(pk=response.pk)
+            client = (
+                Client.objects.select_for_update(of=("self",))
+                .select_related("user", "practitioner__user")
+                .get(pk=response.client_id)
+            )
+            locked.client = client
             issued = client_summaries(locked)
-            last = issued.aggregate(n=Max("version"))["n"] or 0
+            latest = issued.order_by("-version").first()
+            last = latest.version if latest else 0
             if expected_version is not None and expected_version != last + 1:
                 raise AlreadyIssued(
-                    issued.filter(version=expected_version).first()
-                    or issued.filter(version=last).first()
+                    issued.filter(version=expected_version).first() or latest
                 )
             plan = plans.read_plan(locked, lock=True)
             refused = plans.problems(plan)
+            checked, blocking = False, None
             if not refused:
+                practice = Practice.current()
                 was_checked = plan.is_checked
                 if locked.is_issuable:
-                    finding_store.check_response(locked, recheck=True, plan=plan)
-                    locked.follow_findings(by=by)
-                refused = issue_blockers(locked, plan)
+                    # Read once, for the check and for the PDF's "keep taking".
+                    prefetch_related_objects([locked], "supplements")
+                    finding_store.check_response(
+                        locked,
+                        recheck=True,
+                        plan=plan,
+                        locked=True,
+                        limits=practice.upper_limits,
+                        # Issuing refreshes it (mark_issued); a refusal, below.
+                        refresh_summary=False,
+                    )
+                    # What the check left waiting, read once for the case's move
+                    # and for the reasons to refuse.
+                    blocking = list(locked.findings.blocking())
+                    locked.follow_findings(by=by, blocked=bool(blocking))
+                    checked = True
+                refused = issue_blockers(
+                    locked, plan, plan_problems=refused, blocking=blocking
+                )
                 if not was_checked:
                     refused.insert(0, CHECKED_NOW)
             if refused:
                 # Commit what the check found, then refuse (below).
                 summary = None
+                if checked:
+                    case_summary.refresh(locked.client_id)
             else:
-                summary, pending_name = _issue(locked, plan, by, last + 1, request)
+                summary, pending_name = _issue(
+                    locked, plan, by, last + 1, request, practice, latest
+                )
     except BaseException:
         if pending_name:
             default_storage.delete(pending_name)
         raise
+    # Its status as committed, without reading it again.
+    response.status = locked.status
     if summary is None:
-        response.refresh_from_db(fields=["status"])
         raise IssueRefused(refused)
     log.info("summary %s v%s issued by user %s", summary.code, summary.version, by.code)
-    response.refresh_from_db(fields=["status"])
     return summary
 
 
@@ -332,13 +388,12 @@ def _issue(
     by: User,
     version: int,
     request: HttpRequest | None,
+    practice: Practice,
+    previous: IssuedSummary | None,
 ) -> tuple[IssuedSummary, str]:
-    # The client, their account and their practitioner's, in one query rather
-    # than one each as the document and the email reach for them.
-    locked.client = Client.objects.select_related("user", "practitioner__user").get(
-        pk=locked.client_id
+    document = summary_document(
+        locked, version=version, plan=plan, practice=practice, previous=previous
     )
-    document = summary_document(locked, version=version, plan=plan)
     content = pdf.render_pdf(document)
     digest = hashlib.sha256(content).hexdigest()
     final_name = f"summaries/{locked.code}/advice-summary-v{version}.pdf"

@@ -89,26 +89,43 @@ def upper_limit_set() -> str:
 
 
 def check_response(
-    response: Response, *, recheck: bool = False, plan: plans.Plan | None = None
+    response: Response,
+    *,
+    recheck: bool = False,
+    plan: plans.Plan | None = None,
+    locked: bool = False,
+    limits: str | None = None,
+    refresh_summary: bool = True,
 ) -> StoreResult:
     """Check the regimen that will result from the plan, store the findings, and
     record the plan as checked.
 
     The response's lock is taken before anything is read: a re-match or a plan
     save that committed just before must be in the facts, or the findings stored
-    would contradict the entries. `plan` is the plan already read under the lock
-    (by issuing), so that what is checked is exactly what is printed.
+    would contradict the entries. `locked` says the caller holds it already, in
+    this transaction. `plan` is the plan already read under the lock (by
+    issuing), so that what is checked is exactly what is printed; `limits` the
+    practice's upper-limit set, when the caller has read the practice.
+    `refresh_summary=False` leaves the client's case summary to the caller, who
+    must refresh it before committing.
     """
     knowledge = knowledge_base.load()
     with transaction.atomic():
-        _lock(response)
+        if not locked:
+            _lock(response)
         if plan is None:
             plan = plans.read_plan(response)
         facts = plans.resulting_facts(
             build_case_facts(response, knowledge=knowledge), plan
         )
-        found = engine.run(facts, knowledge, limits=upper_limit_set())
-        result = store_findings(response, found, recheck=recheck, locked=True)
+        found = engine.run(facts, knowledge, limits=limits or upper_limit_set())
+        result = store_findings(
+            response,
+            found,
+            recheck=recheck,
+            locked=True,
+            refresh_summary=refresh_summary,
+        )
         plans.mark_checked(plan)
         if response.knowledge_version != knowledge.version:
             # What the background re-check compares (questionnaires/rechecks.py).
@@ -125,6 +142,7 @@ def store_findings(
     *,
     recheck: bool = False,
     locked: bool = False,
+    refresh_summary: bool = True,
 ) -> StoreResult:
     """Upsert the engine's findings by key; withdraw the ones no longer raised.
 
@@ -176,7 +194,8 @@ def store_findings(
             ReviewAction(response=response, kind=kind, finding=row, note=note, at=now)
             for row, kind, note in notes
         )
-        case_summary.refresh(response.client_id)
+        if refresh_summary:
+            case_summary.refresh(response.client_id)
     result = StoreResult(created=len(to_create), withdrawn=len(gone), **counts)
     logger.info(
         "Findings for response %s: %s created, %s updated, %s reinstated, "

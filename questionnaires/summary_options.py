@@ -103,11 +103,13 @@ def case_spacings(response: Response) -> tuple[Spacing, ...]:
     """The knowledge base's spacings that apply to this case, from its current
     findings (whatever was decided: the fact stays true)."""
     spacings = {}
-    for finding in response.findings.current().filter(spacing_hours__isnull=False):
-        if len(finding.subjects) >= 2:
-            first, second = finding.subjects[:2]
+    found = response.findings.current().filter(spacing_hours__isnull=False)
+    # Two columns, not whole findings: their evidence and sources are long JSON.
+    for subjects, spacing_hours in found.values_list("subjects", "spacing_hours"):
+        if len(subjects) >= 2:
+            first, second = subjects[:2]
             key = frozenset((first, second))
-            hours = max(finding.spacing_hours, spacings.get(key, (0, 0, 0))[2])
+            hours = max(spacing_hours, spacings.get(key, (0, 0, 0))[2])
             spacings[key] = (first, second, hours)
     return tuple(Spacing(*value) for value in spacings.values())
 

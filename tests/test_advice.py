@@ -215,11 +215,15 @@ def test_issuing_takes_a_fixed_number_of_queries(
     priya_client, case, django_assert_max_num_queries
 ):
     ready_to_issue(priya_client, case)
-    # The client, their account and their practitioner's are read once, in one
-    # query, for the document, the audit row and the email. Four store the
-    # client's case summary for the dashboard (the check's findings, then the
-    # issue: each the client's lock and one UPDATE).
-    with django_assert_max_num_queries(43):
+    # The client, their account and their practitioner's are read once, in the
+    # query that locks the client, for the document, the audit row and the email;
+    # the practice, the client's supplements and the latest version once each, for
+    # the check and the document; the findings that block, once, for the case's
+    # move and the reasons to refuse; the case's lock is taken once and its status
+    # not read again. Two store the client's case summary for the dashboard once,
+    # when the case is marked issued (the client's lock and one UPDATE): the
+    # check's findings are in it, so it is not stored for them first.
+    with django_assert_max_num_queries(34):
         reply = priya_client.post(
             f"/cases/{case.code}/advice/issue/", {"expected_version": 1}
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from practice.models import Client
 from questionnaires import advice, plans
 from questionnaires.models import (
     AdviceDraft,
@@ -15,10 +16,12 @@ from questionnaires.models import (
     IssuedSummary,
     PlanItem,
     ResponseStatus,
+    Severity,
     Supplement,
 )
 from tests.pdf_helpers import pdf_text
 from tests.review_helpers import submitted_case
+from tests.test_case_summary import assert_true_to_its_rows
 
 ALENDRONIC = {"name": "Alendronic acid", "strength": "70 mg", "frequency": "weekly"}
 CITRATE = {
@@ -474,3 +477,22 @@ def test_a_plan_row_that_changes_a_decided_total_shows_the_earlier_decision(
 def test_keep_taking_says_the_dose_once(product, amount, per_day, line):
     taken = Supplement(product=product, amount=amount, unit="mg", per_day=per_day)
     assert plans.stop_and_keep(plans.Plan(draft=None), [taken]) == ((), (line,))
+
+
+def test_a_refused_issue_stores_what_its_check_found_for_the_dashboard(
+    priya_client, case
+):
+    row = checked_plan(priya_client, case)
+    _add(priya_client, case, row)  # 5000 mg: not checked yet
+    assert "It has been checked now" in issue(priya_client, case).content.decode()
+    assert not IssuedSummary.objects.exists()
+    # The check's new finding waits for a decision, and the dashboard says so.
+    assert case.findings.current().get(rule="upper-limit-magnesium").decision == ""
+    assert_true_to_its_rows(case.client)
+    assert (
+        sum(
+            getattr(Client.objects.get(pk=case.client_id), f"case_open_{s}")
+            for s in Severity.values
+        )
+        == case.findings.current().filter(decision="").count()
+    )

@@ -179,3 +179,47 @@ def test_an_advice_save_racing_a_hand_match_from_another_session(alice, priya):
         assert entry.matched_as == target
         stored, expected = stored_and_expected(case)
         assert stored == expected, f"round {round_}: findings contradict the entries"
+
+
+def test_an_issue_while_another_tab_moves_the_case_waits_instead_of_deadlocking(
+    alice, priya
+):
+    """A decision in another tab locks the case, then the client's dashboard
+    summary; issuing must take the same two locks in the same order."""
+    from django.db import transaction
+
+    from questionnaires import case_summary
+
+    case = submitted_case(
+        alice,
+        supplements=[
+            {"product": "Vitamin D3", "nutrient": "vitamin d", "amount": "10"}
+        ],
+    )
+    staff = Client()
+    staff.force_login(priya.user)
+    for finding in case.findings.undecided():
+        staff.post(f"/findings/{finding.code}/decide/", {"decision": "acknowledged"})
+    staff.post(
+        f"/cases/{case.code}/advice/",
+        {"key_points": "Keep up the vitamin D.", "action": "save"},
+    )
+    locked = threading.Event()
+
+    def other_tab():
+        with transaction.atomic():
+            list(Response.objects.select_for_update().filter(pk=case.pk))
+            locked.set()
+            time.sleep(1.5)  # the issue starts meanwhile
+            case_summary.refresh(case.client_id)
+        return "moved"
+
+    def issue():
+        locked.wait(10)
+        return staff.post(
+            f"/cases/{case.code}/advice/issue/", {"expected_version": "1"}
+        ).status_code
+
+    results = in_parallel([other_tab, issue])
+    assert results == ["moved", 302]  # before: "deadlock detected" for one of them
+    assert list(IssuedSummary.objects.values_list("version", flat=True)) == [1]

@@ -233,12 +233,14 @@ class Response(CaseUpkeep):
             message=f"Version {version}",
         )
 
-    def follow_findings(self, *, by) -> None:
+    def follow_findings(self, *, by, blocked: bool | None = None) -> None:
         """Ready when no refer or major finding waits for a decision; back in
-        review when one does."""
+        review when one does. `blocked` says whether one does, when the caller
+        has just read them under the case's lock."""
         if self.status not in self.FOLLOWS_FINDINGS:
             return
-        blocked = self.findings.blocking().exists()
+        if blocked is None:
+            blocked = self.findings.blocking().exists()
         if blocked and self.status != ResponseStatus.IN_REVIEW:
             self.back_to_review(by=by)
         elif not blocked and self.status == ResponseStatus.IN_REVIEW:
