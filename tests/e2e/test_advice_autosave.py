@@ -16,6 +16,10 @@ def open_advice(browser, live_server):
     sign_in(page, "practitioner@example.com")
     page.get_by_role("link", name="Linda Lowe").click()
     page.get_by_role("link", name=re.compile("the advice$")).click()
+    # The page and its deferred autosave script in full, before a test goes offline:
+    # a script still loading then would fail to load at all.
+    expect(page).to_have_url(re.compile(r"/advice/$"))
+    page.wait_for_load_state("load")
     return context, page
 
 
