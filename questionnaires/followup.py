@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from questionnaires.forms import MEDICATION_FIELDS, SUPPLEMENT_FIELDS
 from questionnaires.models import (
     AdviceDraft,
     Answer,
@@ -34,19 +35,8 @@ FOLLOW_UP_KEY = "followup"
 #: Visits read when carrying answers back; a guard against a cycle in bad data.
 MAX_VISITS = 50
 
-_COPIED_FIELDS = {
-    Medication: ("name", "strength", "frequency", "since", "reason"),
-    Supplement: (
-        "product",
-        "nutrient",
-        "form",
-        "amount",
-        "unit",
-        "per_day",
-        "amount_unknown",
-        "basis",
-    ),
-}
+# What the client typed: the same fields the intake's row forms save.
+_COPIED_FIELDS = {Medication: MEDICATION_FIELDS, Supplement: SUPPLEMENT_FIELDS}
 _HAND_MATCH = ("matched_as", "matched_by", "matched_at")
 
 

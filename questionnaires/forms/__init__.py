@@ -6,6 +6,7 @@ from questionnaires.forms.advice import (  # noqa: F401
     PlanItemForm,
 )
 from questionnaires.forms.entries import (  # noqa: F401
+    MEDICATION_FIELDS,
     SUPPLEMENT_FIELDS,
     DoseForm,
     EntryForm,

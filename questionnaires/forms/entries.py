@@ -67,12 +67,15 @@ class CarriedEntryForm(EntryForm):
             self._errors = ErrorDict()
 
 
+MEDICATION_FIELDS = ("name", "strength", "frequency", "since", "reason")
+
+
 class MedicationForm(CarriedEntryForm):
-    draft_fields = ("name", "strength", "frequency", "since", "reason", "since_last")
+    draft_fields = (*MEDICATION_FIELDS, "since_last")
 
     class Meta:
         model = Medication
-        fields = ("name", "strength", "frequency", "since", "reason", "since_last")
+        fields = (*MEDICATION_FIELDS, "since_last")
         labels = {
             "name": "Name of the medicine",
             "strength": "Strength",
