@@ -88,6 +88,14 @@ class StepProblem:
 # --------------------------------------------------------------- definitions
 
 
+# The lists of rows a step can hold: (question kind, related rows, form, prefix).
+_ROW_LISTS = (
+    (QuestionKind.MEDICATIONS, "medications", qforms.MedicationForm, "medication"),
+    (QuestionKind.SUPPLEMENTS, "supplements", qforms.SupplementForm, "supplement"),
+    (QuestionKind.PLAN, "plan_adherence", qforms.PlanAdherenceForm, "plan"),
+)
+
+
 def current_version(key: str = QUESTIONNAIRE_KEY) -> QuestionnaireVersion:
     version = (
         QuestionnaireVersion.objects.filter(questionnaire__key=key, status="published")
@@ -307,31 +315,11 @@ def _save_locked(
     # Under the response lock no other save can create these rows meanwhile.
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(to_update, ["value", "updated_at"])
-    rows_changed = 0
-    if QuestionKind.MEDICATIONS in step.list_kinds:
-        rows_changed += _save_rows(
-            response.medications,
-            qforms.MedicationForm,
-            "medication",
-            changes,
-            conflicts,
-        )
-    if QuestionKind.SUPPLEMENTS in step.list_kinds:
-        rows_changed += _save_rows(
-            response.supplements,
-            qforms.SupplementForm,
-            "supplement",
-            changes,
-            conflicts,
-        )
-    if QuestionKind.PLAN in step.list_kinds:
-        rows_changed += _save_rows(
-            response.plan_adherence,
-            qforms.PlanAdherenceForm,
-            "plan",
-            changes,
-            conflicts,
-        )
+    rows_changed = sum(
+        _save_rows(getattr(response, rows), form, prefix, changes, conflicts)
+        for kind, rows, form, prefix in _ROW_LISTS
+        if kind in step.list_kinds
+    )
     response.last_saved_at = now
     response.step_reached = max(response.step_reached, step.number)
     response.save(update_fields=["last_saved_at", "step_reached", *consent_fields])
