@@ -26,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 from unittest import mock
@@ -379,7 +380,10 @@ def intake() -> dict:
     if weasyprint_call is not None:
         result["weasyprint_ms"] = cpu_ms(weasyprint_call, rounds=7)
     issues = int(os.environ.get("BENCH_ISSUES", "100"))
-    times, rss = [], {}
+    traced = bool(os.environ.get("BENCH_TRACEMALLOC"))
+    if traced:  # what grows, not how fast: its figures are slower
+        tracemalloc.start(10)
+    times, rss, snapshots = [], {}, {}
     for i in range(1, issues + 1):
         posted = issue_form()
         times.append(
@@ -389,10 +393,28 @@ def intake() -> dict:
         )
         if i in (10, issues):
             rss[i] = round(rss_mib(), 1)
+            if traced:
+                snapshots[i] = tracemalloc.take_snapshot()
+    if traced and len(snapshots) == 2:
+        log_growth(snapshots[10], snapshots[issues], issues)
     result["issue_ms"] = statistics.median(times)
     result["issues"] = issues
     result["rss_mib"] = rss
     return result
+
+
+def log_growth(before, after, issues: int) -> None:
+    """The allocations that grew most from the 10th issue to the last."""
+    log(f"memory that grew from issue 10 to issue {issues} (tracemalloc):")
+    diffs = after.compare_to(before, "traceback")
+    log(f"  total {sum(d.size_diff for d in diffs) / 1024:+.0f} KiB")
+    for diff in diffs[:8]:
+        ours = [f for f in diff.traceback if "site-packages" not in f.filename]
+        where = (ours or list(diff.traceback))[-1]
+        log(
+            f"  {diff.size_diff / 1024:+8.0f} KiB {diff.count_diff:+6d} blocks "
+            f"{where.filename}:{where.lineno}"
+        )
 
 
 def capture_weasyprint(run):
