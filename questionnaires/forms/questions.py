@@ -9,7 +9,7 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.datastructures import MultiValueDict
@@ -21,6 +21,7 @@ from questionnaires.models import (
     Question,
     QuestionKind,
 )
+from questionnaires.values import iso_date, parse_number
 
 SYMPTOM_CHOICES = [
     ("0", "None"),
@@ -34,15 +35,6 @@ LIST_KINDS = (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS, QuestionKind.P
 
 def field_name(question: Question) -> str:
     return f"q{question.pk}"
-
-
-def parse_number(text: str) -> Decimal | None:
-    """A number as people type it ("1,5" is 1.5); None if it is not one."""
-    try:
-        value = Decimal(str(text).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
 
 
 class NumberField(forms.CharField):
@@ -673,7 +665,7 @@ def applies(concept: str, values: dict[str, object], on: datetime.date) -> bool:
         return True
     if values.get("sex") == "male":
         return False
-    born = _iso_date(values.get("date_of_birth"))
+    born = iso_date(values.get("date_of_birth"))
     if born is None:
         return True
     age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
@@ -698,13 +690,6 @@ def not_asked(questions: list[Question], values: dict[str, object]) -> set[int]:
     """The ids of those questions that cannot apply, given answers by concept."""
     today = datetime.date.today()
     return {q.pk for q in questions if not applies(q.concept, values, today)}
-
-
-def _iso_date(value: object) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def initial_from_answers(questions: list[Question], answers: dict[int, Answer]):
