@@ -248,12 +248,6 @@ def _said(problem: Problem) -> str:
 # --- loading -------------------------------------------------------------------
 
 
-def load_questionnaire(path: Path | str) -> QuestionnaireVersion:
-    """Load a data file; return the version holding its content (new or not)."""
-    version, _created = load_spec(read_questionnaire(path))
-    return version
-
-
 @transaction.atomic
 def load_spec(spec: QuestionnaireSpec) -> tuple[QuestionnaireVersion, bool]:
     """Publish `spec` as a new version unless it is already loaded.

@@ -11,9 +11,14 @@ import pytest
 from questionnaires import intake
 from questionnaires.casefacts import build_case_facts
 from questionnaires.forms import applies
-from questionnaires.loader import load_questionnaire
 from questionnaires.models import Answer, VersionStatus
-from tests.intake_helpers import name_of, question, shipped_version, step_url
+from tests.intake_helpers import (
+    load_questionnaire,
+    name_of,
+    question,
+    shipped_version,
+    step_url,
+)
 
 V1 = Path(__file__).resolve().parent / "questionnaires" / "health_v1.toml"
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from questionnaires.loader import DATA_DIR, load_questionnaire
+from questionnaires.loader import DATA_DIR
 from questionnaires.models import (
     FrozenVersionError,
     Question,
@@ -22,6 +22,7 @@ from questionnaires.versions import (
     copy_to_draft,
     publish,
 )
+from tests.intake_helpers import load_questionnaire
 
 VERSIONS = "/admin/questionnaires/questionnaireversion/"
 

@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from questionnaires.loader import (
     QuestionnaireFileError,
-    load_questionnaire,
     read_questionnaire,
 )
 from questionnaires.models import (
@@ -20,6 +19,7 @@ from questionnaires.models import (
     VersionStatus,
 )
 from questionnaires.versions import copy_to_draft, publish
+from tests.intake_helpers import load_questionnaire
 
 SMALL = """
 # A questionnaire small enough to read in a test.

@@ -10,11 +10,11 @@ from questionnaires.interactions.facts import SEXES
 from questionnaires.loader import (
     DATA_DIR,
     QuestionSpec,
-    load_questionnaire,
     read_questionnaire,
 )
 from questionnaires.models import VersionStatus
 from questionnaires.versions import CONCEPT_KINDS, DIET_PATTERNS
+from tests.intake_helpers import load_questionnaire
 
 HEALTH = DATA_DIR / "health.toml"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "questionnaires.md"
