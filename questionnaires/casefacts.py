@@ -31,7 +31,7 @@ from questionnaires.interactions.facts import (
 )
 from questionnaires.interactions.knowledge import Knowledge
 from questionnaires.models import Medication, PlanItem, Response, Supplement
-from questionnaires.values import iso_date, parse_number, symptom_score
+from questionnaires.values import age_on, iso_date, parse_number, symptom_score
 
 SYMPTOM_PREFIX = "symptom:"
 _YES = {"yes", "true", "y"}
@@ -221,5 +221,5 @@ def _positive(value: Decimal | None) -> float | None:
 def _age(born: date | None, on: date) -> int | None:
     if born is None or born > on:
         return None
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    age = age_on(born, on)
     return age if age <= 130 else None

@@ -1,6 +1,7 @@
 """Read a value as a client typed it or as an answer stores it: a number, a
-symptom score or a date. Each reader returns None for what is not one, so callers
-decide what a missing value means; none of them raises.
+symptom score or a date (and the age a date of birth gives). Each reader returns
+None for what is not one, so callers decide what a missing value means; none of
+them raises.
 
 Plain Python (no Django), so models, forms and the case facts can all use it.
 """
@@ -35,3 +36,8 @@ def iso_date(value: object) -> datetime.date | None:
         return datetime.date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def age_on(born: datetime.date, on: datetime.date) -> int:
+    """Whole years from `born` to `on` (negative if `on` comes first)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -21,7 +21,7 @@ from questionnaires.models import (
     Question,
     QuestionKind,
 )
-from questionnaires.values import iso_date, parse_number
+from questionnaires.values import age_on, iso_date, parse_number
 
 SYMPTOM_CHOICES = [
     ("0", "None"),
@@ -668,8 +668,7 @@ def applies(concept: str, values: dict[str, object], on: datetime.date) -> bool:
     born = iso_date(values.get("date_of_birth"))
     if born is None:
         return True
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return age < NOT_ASKED_FROM_AGE
+    return age_on(born, on) < NOT_ASKED_FROM_AGE
 
 
 def questions_not_asked(questions: list[Question], response) -> set[int]:
