@@ -34,7 +34,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from practice.models import Client, Invitation, Practitioner, Role, User
-from questionnaires import case_summary, demo, intake
+from questionnaires import demo
+from questionnaires.dashboard import case_summary
+from questionnaires.intake import operations as intake
 from questionnaires.models import (
     EDITABLE_STATUSES,
     MUST_DECIDE,
