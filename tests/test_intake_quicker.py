@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires import intake
-from questionnaires.casefacts import build_case_facts
-from questionnaires.forms import applies
+from questionnaires.intake import operations as intake
+from questionnaires.intake.forms import applies
 from questionnaires.models import Answer, VersionStatus
+from questionnaires.review.engine_facts import build_case_facts
 from tests.intake_helpers import (
     load_questionnaire,
     name_of,

@@ -3,8 +3,12 @@
 from django import template
 from django.utils.dateformat import format as format_date
 
-from questionnaires.forms import SYMPTOM_CHOICES, YES_NO_CHOICES
-from questionnaires.forms.questions import MeasureField, parts_field
+from questionnaires.intake.forms import (
+    SYMPTOM_CHOICES,
+    YES_NO_CHOICES,
+    MeasureField,
+    parts_field,
+)
 from questionnaires.models import Answer, Question, QuestionKind
 from questionnaires.values import iso_date
 
