@@ -41,3 +41,8 @@ def iso_date(value: object) -> datetime.date | None:
 def age_on(born: datetime.date, on: datetime.date) -> int:
     """Whole years from `born` to `on` (negative if `on` comes first)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def without_nul(text: str) -> str:
+    """Drop NUL characters, which PostgreSQL refuses in text."""
+    return text.replace("\x00", "")

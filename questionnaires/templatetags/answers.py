@@ -3,12 +3,8 @@
 from django import template
 from django.utils.dateformat import format as format_date
 
-from questionnaires.intake.forms import (
-    SYMPTOM_CHOICES,
-    YES_NO_CHOICES,
-    MeasureField,
-    parts_field,
-)
+from questionnaires.intake.forms import SYMPTOM_CHOICES, YES_NO_CHOICES, parts_field
+from questionnaires.intake.measure_field import MeasureField
 from questionnaires.models import Answer, Question, QuestionKind
 from questionnaires.values import iso_date
 
