@@ -33,7 +33,7 @@ from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 WORK = Path(tempfile.mkdtemp(prefix="cofactor-bench-"))
-SITE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
 def is_postgres(url: str) -> bool:
@@ -42,7 +42,7 @@ def is_postgres(url: str) -> bool:
 
 def bench_database_url(name: str) -> str:
     """The site's PostgreSQL URL with the database `<name>_<suffix>` instead."""
-    parts = urlsplit(SITE_URL)
+    parts = urlsplit(DATABASE_URL)
     return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{name}"))
 
 
@@ -122,7 +122,7 @@ def dashboard(clients: int) -> dict:
 
     from bench.measure import compare_cpu_ms, database_cpu_counted, wall_ms
     from practice.models import Client
-    from questionnaires.management.commands.seed_load import (
+    from questionnaires.management.client_loader import (
         load_practitioners,
         loaded_clients,
     )
@@ -483,11 +483,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=5000)
     args = parser.parse_args()
     if args.part == "dashboard":
-        if not is_postgres(SITE_URL):
+        if not is_postgres(DATABASE_URL):
             raise SystemExit("the dashboard part needs DATABASE_URL=postgres://...")
         url = bench_database_url(f"bench_{args.clients}")
         ensure_database(url, fresh=False)
-    elif is_postgres(SITE_URL):
+    elif is_postgres(DATABASE_URL):
         url = bench_database_url("bench_pages")
         ensure_database(url, fresh=True)
     else:

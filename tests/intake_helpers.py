@@ -5,8 +5,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from questionnaires import intake
-from questionnaires.loader import QuestionnaireSpec, load_spec, read_questionnaire
+from questionnaires.definitions.loader import (
+    QuestionnaireSpec,
+    load_spec,
+    read_questionnaire,
+)
+from questionnaires.intake import operations as intake
 from questionnaires.models import QuestionKind, QuestionnaireVersion, Response
 
 DATA = Path(__file__).resolve().parent.parent / "questionnaires/data"
@@ -17,6 +21,12 @@ SHIPPED = DATA / "health.toml"
 def _spec(path: Path) -> QuestionnaireSpec:
     """Read and check a data file once a run; hundreds of tests load one."""
     return read_questionnaire(path)
+
+
+def load_questionnaire(path: Path | str) -> QuestionnaireVersion:
+    """Load a data file; return the version holding its content (new or not)."""
+    version, _created = load_spec(read_questionnaire(path))
+    return version
 
 
 def shipped_version() -> QuestionnaireVersion:

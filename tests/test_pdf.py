@@ -12,10 +12,9 @@ import pytest
 from django.template import TemplateSyntaxError
 from pypdf import PdfReader
 
-from questionnaires import pdf
-from questionnaires.charts import Chart, ChartRow
-from questionnaires.models.advice import Timing
-from questionnaires.pdf import (
+from questionnaires.advice import pdf
+from questionnaires.advice.models import Timing
+from questionnaires.advice.pdf import (
     DEFAULT_DISCLAIMER,
     PdfRenderError,
     PlanRow,
@@ -25,6 +24,7 @@ from questionnaires.pdf import (
     summary_html,
     text_blocks,
 )
+from questionnaires.review.charts import Chart, ChartRow
 from tests.htmlcheck import csp_problems
 from tests.pdf_helpers import pdf_text
 
@@ -560,3 +560,12 @@ def _fonts(reader):
                 descriptor = descendant["/FontDescriptor"].get_object()
                 fonts[str(descendant["/BaseFont"])] = descriptor
     return fonts
+
+
+def test_doses_a_day_typed_with_a_comma_still_split_across_the_times_ticked():
+    # The plan form reads "2,0" as 2, so the timetable must too.
+    row = replace(
+        plan_row("Magnesium glycinate", "150", "mg", "2,0", Timing.BREAKFAST),
+        more_timings=(Timing.EVENING_MEAL,),
+    )
+    assert row.dose_each_time == "150 mg"

@@ -6,7 +6,14 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from questionnaires.loader import DATA_DIR, load_questionnaire
+from questionnaires.definitions.loader import DATA_DIR
+from questionnaires.definitions.versions import (
+    QUESTION_FIELDS,
+    SECTION_FIELDS,
+    PublishError,
+    copy_to_draft,
+    publish,
+)
 from questionnaires.models import (
     FrozenVersionError,
     Question,
@@ -15,13 +22,7 @@ from questionnaires.models import (
     Section,
     VersionStatus,
 )
-from questionnaires.versions import (
-    QUESTION_FIELDS,
-    SECTION_FIELDS,
-    PublishError,
-    copy_to_draft,
-    publish,
-)
+from tests.intake_helpers import load_questionnaire
 
 VERSIONS = "/admin/questionnaires/questionnaireversion/"
 
