@@ -33,6 +33,7 @@ from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 WORK = Path(tempfile.mkdtemp(prefix="cofactor-bench-"))
+ROOT = Path(__file__).resolve().parent.parent  # the repository: our own frames
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
@@ -413,7 +414,11 @@ def log_growth(before, after, issues: int) -> None:
     diffs = after.compare_to(before, "traceback")
     log(f"  total {sum(d.size_diff for d in diffs) / 1024:+.0f} KiB")
     for diff in diffs[:8]:
-        ours = [f for f in diff.traceback if "site-packages" not in f.filename]
+        ours = [
+            f
+            for f in diff.traceback
+            if f.filename.startswith(str(ROOT)) and "site-packages" not in f.filename
+        ]
         where = (ours or list(diff.traceback))[-1]
         log(
             f"  {diff.size_diff / 1024:+8.0f} KiB {diff.count_diff:+6d} blocks "
