@@ -21,7 +21,7 @@ import os
 import subprocess
 import sys
 
-from bench.pages import is_postgres
+from bench.harness import is_postgres
 
 BASE_CLIENTS = 5000
 

@@ -25,12 +25,11 @@ from weasyprint import HTML  # noqa: E402
 from questionnaires.advice.models import Timing  # noqa: E402
 from questionnaires.advice.pdf import (  # noqa: E402
     PDF_OPTIONS,
-    PlanRow,
-    SummaryDocument,
     SummaryFetcher,
     render_pdf,
     summary_html,
 )
+from questionnaires.advice.summary_document import PlanRow, SummaryDocument  # noqa: E402
 from questionnaires.review.charts import Chart, ChartRow  # noqa: E402
 
 RUNS = 10

@@ -15,13 +15,15 @@ from pypdf import PdfReader
 from questionnaires.advice import pdf
 from questionnaires.advice.models import Timing
 from questionnaires.advice.pdf import (
-    DEFAULT_DISCLAIMER,
     PdfRenderError,
-    PlanRow,
-    SummaryDocument,
     SummaryFetcher,
     render_pdf,
     summary_html,
+)
+from questionnaires.advice.summary_document import (
+    DEFAULT_DISCLAIMER,
+    PlanRow,
+    SummaryDocument,
     text_blocks,
 )
 from questionnaires.review.charts import Chart, ChartRow

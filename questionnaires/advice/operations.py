@@ -16,7 +16,13 @@ from django.utils import timezone
 from practice import emails, media
 from practice.audit import record
 from practice.models import AuditAction, Client, Practice, User
-from questionnaires.advice import current_supplements, pdf, plans, summary_options
+from questionnaires.advice import (
+    current_supplements,
+    pdf,
+    plans,
+    summary_options,
+)
+from questionnaires.advice.summary_document import PlanRow, SummaryDocument
 from questionnaires.advice.timetable import duration_words
 from questionnaires.dashboard import case_summary
 from questionnaires.followups import visits as followup
@@ -212,7 +218,7 @@ def summary_document(
     plan: plans.Plan | None = None,
     practice: Practice | None = None,
     previous: IssuedSummary | None | object = _UNREAD,
-) -> pdf.SummaryDocument:
+) -> SummaryDocument:
     """Everything the PDF shows, read from the case and its advice; the plan is
     the one that was checked, the practice and the version this one replaces
     (None for the first), when the caller has read them."""
@@ -231,7 +237,7 @@ def summary_document(
     if previous is _UNREAD:
         previous = client_summaries(response).filter(version__lt=version)
         previous = previous.order_by("-version").first()
-    return pdf.SummaryDocument(
+    return SummaryDocument(
         practice_name=practice.name,
         practice_address=practice.address,
         practice_email=practice.email,
@@ -267,8 +273,8 @@ def summary_document(
     )
 
 
-def _plan_row(row: PlanItem, substances: tuple[str, ...] = ()) -> pdf.PlanRow:
-    return pdf.PlanRow(
+def _plan_row(row: PlanItem, substances: tuple[str, ...] = ()) -> PlanRow:
+    return PlanRow(
         product=row.product,
         nutrient=row.nutrient,
         form=row.form,
