@@ -3,7 +3,10 @@
 from questionnaires.forms.advice import (  # noqa: F401
     PLAN_FIELDS,
     AdviceForm,
+    InsertSnippetForm,
+    IssueForm,
     PlanItemForm,
+    SaveSnippetForm,
 )
 from questionnaires.forms.entries import (  # noqa: F401
     MEDICATION_FIELDS,
@@ -35,5 +38,11 @@ from questionnaires.forms.questions import (  # noqa: F401
 )
 from questionnaires.forms.review import (  # noqa: F401
     CloseCaseForm,
+    DecisionForm,
+    MatchForm,
+    NoteForm,
+    OpenCaseForm,
     ReopenForm,
+    ReturnToForm,
+    SubmitForm,
 )

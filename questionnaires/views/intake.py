@@ -240,15 +240,12 @@ def _review_context(response: Response) -> dict:
 @access.role_required(CLIENT)
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
-    try:
-        expected = int(request.POST.get("round", "-1"))
-    except ValueError:
-        expected = -1
+    form = qforms.SubmitForm(request.POST)
     try:
         sent = intake.submit(
             response=response,
             by=request.user,
-            expected_round=expected,
+            expected_round=form.expected_round,
             request=request,
         )
     except intake.IncompleteResponse:
