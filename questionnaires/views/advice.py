@@ -17,6 +17,7 @@ from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
 from questionnaires import advice, current_supplements, pdf, plans, summary_options
+from questionnaires.drafts import Conflict, PostedChanges, save_rows, valid_uuids
 from questionnaires.forms import (
     AdviceForm,
     InsertSnippetForm,
@@ -25,7 +26,6 @@ from questionnaires.forms import (
     SaveSnippetForm,
 )
 from questionnaires.forms.questions import without_nul
-from questionnaires.intake import valid_uuids
 from questionnaires.models import (
     AdviceSnippet,
     IssuedSummary,
@@ -78,8 +78,9 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
             saved_version(draft)
         )
         if not stale:
-            _save_as_typed(request, response, draft)
-            current_supplements.save_as_typed(request.POST, response, draft)
+            # The whole form, checked against the version it was typed over.
+            changes = PostedChanges(request.POST, partial=False)
+            _save_as_typed(request, response, draft, changes)
     if stale:
         # Saved elsewhere since this page was opened: keep what was typed on the
         # page, say so, and let a second press of Save replace it on purpose.
@@ -145,17 +146,20 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
     return redirect(f"{url}#plan-check" if undecided else url)
 
 
-def _save_as_typed(request: HttpRequest, response, draft) -> None:
-    """Keep everything typed, valid or not, before doing anything else."""
+def _save_as_typed(
+    request: HttpRequest, response, draft, changes: PostedChanges
+) -> list[Conflict]:
+    """Keep everything typed, valid or not, before doing anything else; with the
+    page's saver, only what changed (static/js/saver.js)."""
     changed_fields = [
         name
         for name in TEXT_FIELDS
-        if name in request.POST and request.POST[name][:20000] != getattr(draft, name)
+        if changes.writes(name) and request.POST[name][:20000] != getattr(draft, name)
     ]
     for name in TEXT_FIELDS:
-        if name in request.POST:
+        if changes.writes(name):
             setattr(draft, name, without_nul(request.POST[name])[:20000])
-    changed_fields += summary_options.save_options(request.POST, draft)
+    changed_fields += summary_options.save_options(request.POST, draft, changes.only)
     draft.updated_by = request.user
     # Never the check's record (checked_plan): only a check writes that.
     draft.save(
@@ -166,18 +170,10 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
             "updated_at",
         ]
     )
-    codes = valid_uuids(request.POST.getlist("plan"))
-    changed = []
-    for row in draft.plan.filter(code__in=codes):
-        values = PlanItemForm(
-            request.POST, prefix=f"plan-{row.code}", instance=row
-        ).draft_values()
-        for key, value in values.items():
-            setattr(row, key, value)
-        changed.append(row)
-    if changed:
-        type(changed[0]).objects.bulk_update(changed, PlanItemForm.draft_fields)
-    # Which fields changed and how many plan rows were saved; never the advice.
+    conflicts: list[Conflict] = []
+    rows = save_rows(draft.plan, PlanItemForm, "plan", changes, conflicts)
+    current_supplements.save_as_typed(request.POST, response, draft, changes.only)
+    # Which fields changed and how many plan rows; never the advice.
     record(
         action=AuditAction.CHANGED,
         request=request,
@@ -186,9 +182,10 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
             "event": "advice_saved",
             "action": request.POST.get("action", "save").partition(":")[0][:20],
             "fields": changed_fields,
-            "plan_rows": len(changed),
+            "plan_rows": rows,
         },
     )
+    return conflicts
 
 
 def _prefill_spacing(response, draft) -> None:
