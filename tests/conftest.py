@@ -77,7 +77,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def no_kept_steps():
     """Each test reads its questionnaire afresh: ids come round again on SQLite."""
-    from questionnaires.steps import forget_kept_steps
+    from questionnaires.definitions.steps import forget_kept_steps
 
     forget_kept_steps()
 

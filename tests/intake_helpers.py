@@ -5,8 +5,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from questionnaires import intake
-from questionnaires.loader import QuestionnaireSpec, load_spec, read_questionnaire
+from questionnaires.definitions.loader import (
+    QuestionnaireSpec,
+    load_spec,
+    read_questionnaire,
+)
+from questionnaires.intake import operations as intake
 from questionnaires.models import QuestionKind, QuestionnaireVersion, Response
 
 DATA = Path(__file__).resolve().parent.parent / "questionnaires/data"

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from questionnaires import cases
-from questionnaires.cases import CaseState
+from questionnaires.dashboard import case_states as cases
+from questionnaires.dashboard.case_states import CaseState
 from questionnaires.models import (
     ActionKind,
     Decision,

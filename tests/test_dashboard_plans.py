@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires.cases import SortOrder
+from questionnaires.dashboard.case_states import SortOrder
 from tests.factories import ClientFactory
 from tests.questionnaire_factories import ResponseFactory
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires import intake
+from questionnaires.definitions.steps import forget_kept_steps
+from questionnaires.intake import operations as intake
 from questionnaires.models import Question, QuestionnaireVersion, VersionStatus
-from questionnaires.steps import forget_kept_steps
 from tests.intake_helpers import name_of, shipped_version, step_url
 
 SYMPTOM_STEP = 7

@@ -5,16 +5,8 @@ what was typed is given back."""
 import pytest
 from django.http import QueryDict
 
-from questionnaires.forms import (
-    DecisionForm,
-    InsertSnippetForm,
-    IssueForm,
-    MatchForm,
-    NoteForm,
-    OpenCaseForm,
-    SaveSnippetForm,
-    SubmitForm,
-)
+from questionnaires.advice.forms import InsertSnippetForm, IssueForm, SaveSnippetForm
+from questionnaires.intake.forms import SubmitForm
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import (
     AdviceSnippet,
@@ -22,6 +14,12 @@ from questionnaires.models import (
     Decision,
     ReviewAction,
     SnippetSection,
+)
+from questionnaires.review.forms import (
+    DecisionForm,
+    MatchForm,
+    NoteForm,
+    OpenCaseForm,
 )
 from tests.review_helpers import MAGNESIUM, submitted_case
 
