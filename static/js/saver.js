@@ -1,7 +1,7 @@
 // Save a form as the person types, without ever losing or overwriting anything.
 //
 // Any <form data-saver-url="..."> gets this behaviour; nothing here knows which
-// form it is. The contract with the server (see questionnaires/intake.py):
+// form it is. The contract with the server (see questionnaires/drafts.py):
 //
 // - One queue per form: saves, "add/remove a row" buttons and page changes run one
 //   after another, so a save can never cancel or overtake a row being added.
