@@ -21,8 +21,9 @@
 // A form saved as one whole (the advice editor) also names, in
 // data-saver-version, the hidden input holding the version it was typed over. Each
 // save posts it, and the reply's "version" replaces it. A 409 then means a newer
-// version was saved elsewhere: saving stops, the typing stays on the page, and a
-// button press submits the form as it is, for the server to say what to do.
+// version was saved elsewhere: saving stops, the typing stays on the page. A
+// button press submits the whole form at once (after a save under way, so its
+// version is current), for the server to check.
 //
 // Wording a form may change: data-saver-saved-text ("{time}" is replaced) and
 // data-saver-signed-out-text (followed by the link to sign in again).
@@ -241,7 +242,9 @@
   Saver.prototype.enqueue = function (op) {
     window.clearTimeout(this.timer);
     this.stopped = false;
-    this.saveWanted = Object.keys(this.pending).length > 0;
+    // A form posted whole with its version carries what is pending itself.
+    var whole = this.version && op.kind === "submit";
+    this.saveWanted = !whole && Object.keys(this.pending).length > 0;
     this.queue.push(op);
     this.pump();
   };
@@ -498,9 +501,13 @@
       this.say("Please choose which answer to keep first (see above).", "error");
       return;
     }
-    if (this.behind) {
-      // Behind a newer version: the form goes as it is, and the server says what
-      // to do; what it posts is no longer kept here.
+    if (this.version) {
+      // Posted whole, with the version it was typed over (behind a newer one,
+      // the server says what to do): what it posts is no longer kept here.
+      if (!window.navigator.onLine) {
+        this.offline();
+        return;
+      }
       this.pending = {};
       this.persist();
     } else if (Object.keys(this.pending).length) {
