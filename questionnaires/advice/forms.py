@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from questionnaires.intake.entry_forms import DoseForm
-from questionnaires.intake.forms import parse_number
 from questionnaires.models import (
     AdviceDraft,
     AdviceSnippet,
@@ -14,6 +13,7 @@ from questionnaires.models import (
     Timing,
 )
 from questionnaires.review.forms import TypedTextField
+from questionnaires.values import parse_number
 
 
 class AdviceForm(forms.ModelForm):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from questionnaires.intake.forms import without_nul
 from questionnaires.models import Decision
+from questionnaires.values import without_nul
 
 
 class TypedTextField(forms.CharField):

@@ -27,7 +27,6 @@ from questionnaires.advice.forms import (
 )
 from questionnaires.advice.views.autosave import saved_version, stale_message
 from questionnaires.drafts import Conflict, PostedChanges, save_rows, valid_uuids
-from questionnaires.intake.forms import without_nul
 from questionnaires.models import (
     AdviceSnippet,
     IssuedSummary,
@@ -35,6 +34,7 @@ from questionnaires.models import (
     SnippetSection,
     Timing,
 )
+from questionnaires.values import without_nul
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 TEXT_FIELDS = AdviceForm.Meta.fields
