@@ -161,3 +161,54 @@ def test_parallel_saves_over_one_version_keep_exactly_one(priya, alice, monkeypa
     assert codes == [200, 409, 409, 409, 409, 409]
     saved = AdviceDraft.objects.get(response=case).key_points
     assert re.fullmatch(r"Tab \d", saved)
+
+
+def test_the_pages_saver_writes_only_the_fields_it_changed(priya_client, case):
+    """The intake's saver posts what changed and where it started; the rest of the
+    advice, plan rows and options included, keeps what is stored."""
+    from questionnaires.models import PlanItem
+
+    open_editor(priya_client, case)
+    draft = case.advice
+    draft.diet = "Oily fish."
+    draft.include_symptom_chart = True
+    draft.save()
+    row = PlanItem.objects.create(advice=draft, product="Magnesium", notes="Evening")
+    version = open_editor(priya_client, case)
+    amount = f"plan-{row.code}-amount"
+    reply = priya_client.post(
+        autosave_url(case),
+        {
+            "_saver": "1",
+            "_changed": ["key_points", amount],
+            "key_points": "Sleep well.",
+            "_base:key_points": "",
+            amount: "200",
+            f"_base:{amount}": "",
+            # The page's hidden inputs go with every save.
+            "saved_version": version,
+            "plan": str(row.code),
+            "summary-options": "1",
+        },
+    )
+    assert reply.status_code == 200
+    assert reply.json()["conflicts"] == []
+    draft.refresh_from_db()
+    row.refresh_from_db()
+    assert (draft.key_points, draft.diet) == ("Sleep well.", "Oily fish.")
+    assert draft.include_symptom_chart  # not posted as changed: not unticked
+    assert (row.amount, row.product, row.notes) == ("200", "Magnesium", "Evening")
+
+
+def test_a_stale_save_says_why_in_the_savers_words(priya_client, case):
+    first_tab = open_editor(priya_client, case)
+    priya_client.post(
+        autosave_url(case), {"saved_version": first_tab, "diet": "First tab."}
+    )
+    stale = priya_client.post(
+        autosave_url(case),
+        {"_saver": "1", "_changed": "diet", "saved_version": first_tab, "diet": "x"},
+    )
+    assert stale.status_code == 409
+    assert stale.json()["error"].endswith("Reload the page to see it.")
+    assert "Priya Patel" in stale.json()["error"]

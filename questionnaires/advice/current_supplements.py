@@ -28,10 +28,19 @@ def taken(response: Response) -> list[Supplement]:
     ]
 
 
-def save_as_typed(post: QueryDict, response: Response, draft: AdviceDraft) -> None:
-    """Keep each posted choice as typed; a bad dose is refused when checked."""
+def save_as_typed(
+    post: QueryDict,
+    response: Response,
+    draft: AdviceDraft,
+    only: set[str] | None = None,
+) -> None:
+    """Keep each posted choice as typed; a bad dose is refused when checked.
+
+    `only`, from a save as typed, names the inputs that changed: the others keep
+    what is stored."""
     posted = set(post.getlist("current"))
     plan_rows = {str(row.code): row for row in draft.plan.all()}
+    plan_codes = {row.pk: code for code, row in plan_rows.items()}
     stored = {
         c.supplement_id: c for c in CurrentSupplement.objects.filter(advice=draft)
     }
@@ -39,16 +48,29 @@ def save_as_typed(post: QueryDict, response: Response, draft: AdviceDraft) -> No
         prefix = f"current-{supplement.code}"
         if str(supplement.code) not in posted:
             continue
-        action = post.get(f"{prefix}-action", CurrentAction.CONTINUE)
+        choice = stored.get(supplement.pk)
+        kept = {
+            "action": choice.action if choice else CurrentAction.CONTINUE,
+            "amount": choice.amount if choice else "",
+            "per_day": choice.per_day if choice else "",
+            "replaced_by": plan_codes.get(choice.replaced_by_id, "") if choice else "",
+        }
+
+        typed = dict(kept)
+        for name in kept:
+            key = f"{prefix}-{name}"
+            if only is None or key in only:
+                default = CurrentAction.CONTINUE if name == "action" else ""
+                typed[name] = post.get(key, default)
+        action = typed["action"]
         if action not in CurrentAction.values:
             action = CurrentAction.CONTINUE
         values = {
             "action": action,
-            "amount": without_nul(post.get(f"{prefix}-amount", ""))[:40].strip(),
-            "per_day": without_nul(post.get(f"{prefix}-per_day", ""))[:40].strip(),
-            "replaced_by": plan_rows.get(post.get(f"{prefix}-replaced_by", "")),
+            "amount": without_nul(typed["amount"])[:40].strip(),
+            "per_day": without_nul(typed["per_day"])[:40].strip(),
+            "replaced_by": plan_rows.get(typed["replaced_by"]),
         }
-        choice = stored.get(supplement.pk)
         if choice is None and action == CurrentAction.CONTINUE:
             continue  # nothing said yet: it is kept, as with no row
         if choice is None:

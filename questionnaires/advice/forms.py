@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from questionnaires.intake.entry_forms import DoseForm
 from questionnaires.models import (
     AdviceDraft,
+    AdviceSnippet,
     PlanItem,
     Timing,
 )
+from questionnaires.review.forms import TypedTextField
 from questionnaires.values import parse_number
 
 
@@ -125,3 +128,74 @@ class PlanItemForm(DoseForm):
         }
 
     amount_missing = "Give the amount per dose, so the plan can be checked."
+
+
+class InsertSnippetForm(forms.Form):
+    """Insert one of the practitioner's saved snippets into a section."""
+
+    def __init__(self, *args, section: str, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.section = section
+        self.user = user
+        self.fields["snippet"] = forms.CharField(required=False, strip=False)
+
+    def add_prefix(self, field_name: str) -> str:
+        # The page names each section's choice "snippet-<section>".
+        return f"snippet-{self.section}" if field_name == "snippet" else field_name
+
+    def clean_snippet(self) -> AdviceSnippet:
+        posted = self.cleaned_data["snippet"]
+        # Only a plain number: anything else (letters, "1.5", Arabic digits) is no id.
+        pk = int(posted) if posted.isascii() and posted.isdigit() else 0
+        snippet = AdviceSnippet.objects.filter(
+            owner__user=self.user, section=self.section, pk=pk
+        ).first()
+        if snippet is None:
+            raise ValidationError(
+                "Choose a saved snippet to insert.", code="no_snippet"
+            )
+        return snippet
+
+
+class SaveSnippetForm(forms.Form):
+    """Keep a section's text as a snippet, under a title."""
+
+    def __init__(self, *args, section: str, user, text: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.section = section
+        self.user = user
+        self.text = text.strip()
+        self.fields["title"] = TypedTextField(required=False)
+
+    def add_prefix(self, field_name: str) -> str:
+        return f"snippet-title-{self.section}" if field_name == "title" else field_name
+
+    @property
+    def typed_title(self) -> str:
+        """The title as typed, to give it back beside its message."""
+        return self.data.get(self.add_prefix("title"), "")
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        if getattr(self.user, "practitioner_profile", None) is None:
+            raise ValidationError(
+                "Only practitioners keep snippets.", code="not_practitioner"
+            )
+        if not title or not self.text:
+            raise ValidationError(
+                "Give the snippet a title, and write its text first.",
+                code="title_and_text_required",
+            )
+        return title[:120]
+
+
+class IssueForm(forms.Form):
+    """Issue the next version of the summary: the version the page offered, so a
+    second press (or a second tab) issues nothing more."""
+
+    expected_version = forms.IntegerField(
+        error_messages={
+            "required": "Nothing was issued: reload the page and try again.",
+            "invalid": "Nothing was issued: reload the page and try again.",
+        },
+    )

@@ -31,19 +31,33 @@ OPTION_FIELDS = ("include_symptom_chart", "changes", "medicine_timings")
 MARKER = "summary-options"
 
 
-def save_options(data: QueryDict, draft: AdviceDraft) -> list[str]:
-    """Copy the posted options onto the draft (not saved); return what changed."""
+def save_options(
+    data: QueryDict, draft: AdviceDraft, only: set[str] | None = None
+) -> list[str]:
+    """Copy the posted options onto the draft (not saved); return what changed.
+
+    `only`, from a save as typed, names the inputs that changed: the others keep
+    what is stored."""
     if MARKER not in data:
         return []
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
     before = (draft.include_symptom_chart, draft.changes, dict(draft.medicine_timings))
-    draft.include_symptom_chart = data.get("include_symptom_chart") == "on"
-    if "changes" in data:
+    if wanted("include_symptom_chart"):
+        draft.include_symptom_chart = data.get("include_symptom_chart") == "on"
+    if "changes" in data and wanted("changes"):
         draft.changes = without_nul(data["changes"])[:CHANGES_MAX]
     codes = {str(c) for c in draft.response.medications.values_list("code", flat=True)}
+    timings = {} if only is None else dict(draft.medicine_timings)
+    for code in codes:
+        if wanted(name := f"medicine-timing-{code}"):
+            timings[code] = data.get(name, "")
     draft.medicine_timings = {
         code: value
         for code in sorted(codes)
-        if (value := data.get(f"medicine-timing-{code}", "")) in Timing.values
+        if (value := timings.get(code, "")) in Timing.values
     }
     after = (draft.include_symptom_chart, draft.changes, draft.medicine_timings)
     pairs = zip(OPTION_FIELDS, before, after, strict=True)

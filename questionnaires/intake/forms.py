@@ -272,3 +272,17 @@ def initial_from_answers(questions: list[Question], answers: dict[int, Answer]):
         else:
             initial[field_name(question)] = answer.value
     return initial
+
+
+class SubmitForm(forms.Form):
+    """Send the answers. The round is the one the page was shown in, so a page
+    from before the questionnaire was reopened sends nothing."""
+
+    round = forms.IntegerField(required=False)
+
+    @property
+    def expected_round(self) -> int:
+        """The round posted, or -1 (matches no round) for anything else."""
+        if not self.is_valid() or self.cleaned_data["round"] is None:
+            return -1
+        return self.cleaned_data["round"]

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 
 from practice import emails
 from practice.audit import record
@@ -21,6 +18,7 @@ from practice.models import AuditAction, Client, ClientErased, Practice, User
 from practice.privacy import notice_version
 from questionnaires.dashboard import case_summary
 from questionnaires.definitions.steps import Step, steps_for  # noqa: F401 - used from here
+from questionnaires.drafts import Conflict, PostedChanges, save_rows, valid_uuids
 from questionnaires.followups import visits as followup
 from questionnaires.intake.entry_forms import (
     MedicationForm,
@@ -192,12 +190,6 @@ def send_questionnaire(
 #: step could no longer be posted at all; 50 is well beyond anyone's real list).
 MAX_ROWS = 50
 
-#: Form fields the page's saver (static/js/saver.js) adds: it sends only what the
-#: person changed, and for each changed field the value it had when they started.
-SAVER_MARK = "_saver"
-CHANGED = "_changed"
-BASE_PREFIX = "_base:"
-
 
 class NotEditable(Exception):
     """The questionnaire was sent (or is being sent) and can no longer change."""
@@ -215,57 +207,18 @@ class TooManyRows(Exception):
 
 
 @dataclass
-class Conflict:
-    """A field changed elsewhere since this page loaded: both values are kept."""
-
-    names: list[str]
-    label: str
-    theirs: str
-    yours: str
-    theirs_data: dict[str, list[str]]
-
-    def as_dict(self) -> dict:
-        return {
-            "names": self.names,
-            "label": self.label,
-            "theirs": self.theirs,
-            "yours": self.yours,
-            "theirs_data": self.theirs_data,
-        }
-
-
-@dataclass
 class SaveResult:
     saved_at: datetime
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-class _Changes:
-    """What a save posted: everything (a plain form post), or only what changed.
+def _names_of(changes: PostedChanges, question: Question) -> list[str]:
+    """The changed input names that belong to a question (q12, q12_0, ...)."""
+    return changes.names_under(field_name(question))
 
-    The saver marks its posts; for those, a field not listed as changed is left
-    alone, and a changed field whose stored value differs from the value the page
-    started from was changed elsewhere: it is reported, never overwritten.
-    """
 
-    def __init__(self, data) -> None:
-        self.data = data
-        self.partial = data.get(SAVER_MARK) == "1"
-        self.names = set(data.getlist(CHANGED)) if self.partial else set()
-        base = MultiValueDict()
-        if self.partial:
-            for key in data:
-                if key.startswith(BASE_PREFIX):
-                    base.setlist(key.removeprefix(BASE_PREFIX), data.getlist(key))
-        self.base = base
-
-    def names_of(self, question: Question) -> list[str]:
-        """The changed input names that belong to a question (q12, q12_0, ...)."""
-        name = field_name(question)
-        return sorted(n for n in self.names if n == name or n.startswith(f"{name}_"))
-
-    def touches(self, question: Question) -> bool:
-        return not self.partial or bool(self.names_of(question))
+def _touches(changes: PostedChanges, question: Question) -> bool:
+    return not changes.partial or bool(_names_of(changes, question))
 
 
 def save_draft(
@@ -283,18 +236,18 @@ def save_draft(
         locked = _lock_editable(response)
         if Response.client.is_cached(response):
             locked.client = response.client  # for the audit row, without a query
-        result = _save_locked(locked, step, _Changes(data), request)
+        result = _save_locked(locked, step, PostedChanges(data), request)
     response.last_saved_at = locked.last_saved_at
     response.step_reached = locked.step_reached
     return result
 
 
 def _save_locked(
-    response: Response, step: Step, changes: _Changes, request
+    response: Response, step: Step, changes: PostedChanges, request
 ) -> SaveResult:
     now = timezone.now()
     touched = [
-        q for q in step.questions if q.kind not in LIST_KINDS and changes.touches(q)
+        q for q in step.questions if q.kind not in LIST_KINDS and _touches(changes, q)
     ]
     # Only the answers this save may change: the saver posts one or two fields.
     answers = (
@@ -327,7 +280,7 @@ def _save_locked(
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(to_update, ["value", "updated_at"])
     rows_changed = sum(
-        _save_rows(getattr(response, rows), form, prefix, changes, conflicts)
+        save_rows(getattr(response, rows), form, prefix, changes, conflicts)
         for kind, rows, form, prefix in _ROW_LISTS
         if kind in step.list_kinds
     )
@@ -351,12 +304,14 @@ def _save_locked(
     return SaveResult(saved_at=now, conflicts=conflicts)
 
 
-def _answer_conflict(question: Question, changes: _Changes, stored, value) -> Conflict:
+def _answer_conflict(
+    question: Question, changes: PostedChanges, stored, value
+) -> Conflict:
     theirs = stored_to_data(
         [question], {question.pk: Answer(question=question, value=stored)}
     )
     return Conflict(
-        names=changes.names_of(question),
+        names=_names_of(changes, question),
         label=question.text,
         theirs=answer_text(question, Answer(question=question, value=stored)),
         yours=answer_text(question, Answer(question=question, value=value)),
@@ -371,78 +326,6 @@ def _record_consent(response: Response, *, given: bool, at) -> None:
     elif not given:
         response.consent_at = None
         response.consent_notice_version = ""
-
-
-def _save_rows(rows, form_class, prefix: str, changes: _Changes, conflicts) -> int:
-    """Store the rows' fields as typed; with the saver, only the changed ones."""
-    data = changes.data
-    if changes.partial:
-        pattern = re.compile(rf"^{prefix}-([0-9a-f-]{{36}})-(\w+)$")
-        matches = [pattern.match(n) for n in changes.names]
-        codes = {m[1] for m in matches if m}
-    else:
-        codes = set(data.getlist(prefix))
-    changed = []
-    for row in rows.filter(code__in=valid_uuids(codes)):
-        form_prefix = f"{prefix}-{row.code}"
-        values = form_class(data, prefix=form_prefix, instance=row).draft_values()
-        base = form_class(changes.base, prefix=form_prefix, instance=row).draft_values()
-        row_changed = False
-        for name, value in values.items():
-            key = f"{form_prefix}-{name}"
-            stored = getattr(row, name)
-            if (changes.partial and key not in changes.names) or stored == value:
-                continue
-            if changes.partial and stored != base.get(name, stored):
-                conflicts.append(
-                    _row_conflict(row, form_class, name, key, stored, value)
-                )
-                continue
-            setattr(row, name, value)
-            row_changed = True
-        if row_changed:
-            changed.append(row)
-    if changed:
-        rows.model.objects.bulk_update(changed, form_class.draft_fields)
-    return len(changed)
-
-
-def _row_title(row) -> str:
-    """Name the card as the page does ("Medicine 2"); a query, so only for conflicts."""
-    noun = {Medication: "Medicine", Supplement: "Supplement"}.get(type(row), "Item")
-    codes = list(
-        type(row)
-        .objects.filter(response=row.response_id)
-        .values_list("code", flat=True)
-    )
-    return f"{noun} {codes.index(row.code) + 1}" if row.code in codes else noun
-
-
-def _row_conflict(row, form_class, name, key, stored, value) -> Conflict:
-    label = form_class.base_fields[name].label or name
-    if isinstance(stored, bool):
-        theirs_data = {key: ["on"] if stored else []}
-        shown = {True: "Ticked", False: "Not ticked"}
-    else:
-        theirs_data = {key: [str(stored)]}
-        shown = {}
-    return Conflict(
-        names=[key],
-        label=f"{_row_title(row)}: {label}",
-        theirs=shown.get(stored, str(stored)),
-        yours=shown.get(value, str(value)),
-        theirs_data=theirs_data,
-    )
-
-
-def valid_uuids(values) -> list[str]:
-    valid = []
-    for value in values:
-        try:
-            valid.append(str(uuid.UUID(str(value))))
-        except ValueError:
-            continue
-    return valid
 
 
 def add_row(*, response: Response, kind: str) -> Medication | Supplement:

@@ -1,7 +1,7 @@
 // Save a form as the person types, without ever losing or overwriting anything.
 //
 // Any <form data-saver-url="..."> gets this behaviour; nothing here knows which
-// form it is. The contract with the server (see questionnaires/intake.py):
+// form it is. The contract with the server (see questionnaires/drafts.py):
 //
 // - One queue per form: saves, "add/remove a row" buttons and page changes run one
 //   after another, so a save can never cancel or overtake a row being added.
@@ -17,6 +17,16 @@
 // - A submit button with data-saver-swap="#selector" posts its action through the
 //   queue and swaps that part of the page with the server's reply; other submit
 //   buttons first save what is pending, then submit the form as usual.
+//
+// A form saved as one whole (the advice editor) also names, in
+// data-saver-version, the hidden input holding the version it was typed over. Each
+// save posts it, and the reply's "version" replaces it. A 409 then means a newer
+// version was saved elsewhere: saving stops, the typing stays on the page. A
+// button press submits the whole form at once (after a save under way, so its
+// version is current), for the server to check.
+//
+// Wording a form may change: data-saver-saved-text ("{time}" is replaced) and
+// data-saver-signed-out-text (followed by the link to sign in again).
 (function () {
   "use strict";
 
@@ -29,6 +39,16 @@
     this.url = form.dataset.saverUrl;
     this.storeKey = STORE_PREFIX + (form.dataset.saverKey || this.url);
     this.status = form.querySelector("[data-saver-status]");
+    this.version = form.dataset.saverVersion
+      ? form.querySelector("input[name='" + form.dataset.saverVersion + "']")
+      : null;
+    this.behind = false; // a newer version was saved elsewhere
+    this.text = {
+      saved: form.dataset.saverSavedText || "Saved at {time}",
+      signedOut:
+        form.dataset.saverSignedOutText ||
+        "Not saved: you were signed out. What you typed is kept on this device; ",
+    };
     this.base = this.snapshot();
     this.pending = {};
     this.conflicts = {};
@@ -129,10 +149,9 @@
       names.forEach(function (name) {
         base[name] = self.base[name] || [];
       });
-      window.localStorage.setItem(
-        this.storeKey,
-        JSON.stringify({ pending: this.pending, base: base, at: Date.now() })
-      );
+      var stored = { pending: this.pending, base: base, at: Date.now() };
+      if (this.version) stored.version = this.version.value;
+      window.localStorage.setItem(this.storeKey, JSON.stringify(stored));
     } catch (e) {
       // Storage full or blocked: the page still saves while it is open.
     }
@@ -146,6 +165,8 @@
       stored = null;
     }
     if (!stored || !stored.pending) return;
+    // Typed over that version: sent with it, so a newer one is never overwritten.
+    if (this.version && stored.version) this.version.value = stored.version;
     var self = this;
     Object.keys(stored.pending).forEach(function (name) {
       self.pending[name] = stored.pending[name];
@@ -221,7 +242,9 @@
   Saver.prototype.enqueue = function (op) {
     window.clearTimeout(this.timer);
     this.stopped = false;
-    this.saveWanted = Object.keys(this.pending).length > 0;
+    // A form posted whole with its version carries what is pending itself.
+    var whole = this.version && op.kind === "submit";
+    this.saveWanted = !whole && Object.keys(this.pending).length > 0;
     this.queue.push(op);
     this.pump();
   };
@@ -230,7 +253,7 @@
 
   Saver.prototype.pump = function () {
     if (this.busy || this.stopped) return;
-    if (this.saveWanted && Object.keys(this.pending).length) {
+    if (this.saveWanted && !this.behind && Object.keys(this.pending).length) {
       this.saveWanted = false;
       this.sendSave();
       return;
@@ -308,6 +331,7 @@
       self.base[name] = sent[name];
       if (same(self.pending[name], sent[name])) delete self.pending[name];
     });
+    if (this.version && data.version) this.version.value = data.version;
     this.persist();
     this.retryDelay = 0;
     this.seen();
@@ -321,7 +345,11 @@
           " changed on another device: please choose which to keep."
       );
     } else {
-      this.say(Object.keys(this.pending).length ? "Saving…" : "Saved at " + data.saved_at);
+      this.say(
+        Object.keys(this.pending).length
+          ? "Saving…"
+          : this.text.saved.replace("{time}", data.saved_at)
+      );
     }
     this.saveWanted = Object.keys(this.pending).some(function (n) {
       return !conflicted[n];
@@ -351,23 +379,25 @@
 
   // Sent to the sign-in page (signed out elsewhere): nothing was saved.
   Saver.prototype.signedOut = function (reply) {
-    var login = new URL(reply.url, window.location.href);
-    var next = window.location.pathname + window.location.search;
-    this.failed(401, {
-      login_url: login.pathname + "?next=" + encodeURIComponent(next),
-    });
+    this.failed(401, { login_url: reply.url });
   };
+
+  // Signing in again comes back to this page, not to the address saved to.
+  function loginLink(url) {
+    var login = new URL(url, window.location.href);
+    var next = window.location.pathname + window.location.search;
+    return login.pathname + "?next=" + encodeURIComponent(next);
+  }
 
   Saver.prototype.failed = function (code, data, isSave) {
     this.queue = [];
     this.swapping = null;
     if (code === 401 && data.login_url) {
       this.stopped = true;
-      this.say(
-        "Not saved: you were signed out. What you typed is kept on this device; ",
-        "error",
-        { href: data.login_url, text: "sign in again to save it" }
-      );
+      this.say(this.text.signedOut, "error", {
+        href: loginLink(data.login_url),
+        text: "sign in again to save it",
+      });
       return;
     }
     if (code === 403) {
@@ -390,9 +420,15 @@
       return;
     }
     if (code === 409) {
-      // Sent meanwhile: nothing typed here can be stored any more.
+      // Sent meanwhile, or a newer version saved elsewhere: nothing typed here
+      // can be stored over it, so nothing is kept to send again.
       this.pending = {};
       this.persist();
+    }
+    if (code === 409 && this.version) {
+      this.behind = true;
+      this.say("Not saved. " + (data.error || data.message || ""), "error");
+      return;
     }
     this.say(
       "Not saved: " +
@@ -465,7 +501,16 @@
       this.say("Please choose which answer to keep first (see above).", "error");
       return;
     }
-    if (Object.keys(this.pending).length) {
+    if (this.version) {
+      // Posted whole, with the version it was typed over (behind a newer one,
+      // the server says what to do): what it posts is no longer kept here.
+      if (!window.navigator.onLine) {
+        this.offline();
+        return;
+      }
+      this.pending = {};
+      this.persist();
+    } else if (Object.keys(this.pending).length) {
       // Typed while the last save was on its way: save that first.
       this.queue.unshift({ kind: "submit", button: button });
       this.saveWanted = true;

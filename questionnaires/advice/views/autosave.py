@@ -1,9 +1,11 @@
-"""Saving the advice editor as the practitioner types (static/js/advice-autosave.js).
+"""Saving the advice editor as the practitioner types (static/js/saver.js, the
+intake's saver, given the version the page was typed over).
 
 Each save carries the version of the draft it was typed over (`saved_version`, the
 draft's last save time). A save over an older version is refused with 409 and
 says who saved the newer one and when, so a second tab, or a colleague, is never
-silently overwritten; the text stays on the page. The plan rows are kept as typed,
+silently overwritten; the text stays on the page. Within a version, only the
+fields changed are written, as the intake's saves do. Plan rows are kept as typed,
 like "Add a supplement": they are checked when the practitioner saves and checks,
 and issuing checks again.
 """
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from practice import access
 from practice.models import Role
+from questionnaires.drafts import PostedChanges
 from questionnaires.models import AdviceDraft, Response
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
@@ -44,7 +47,6 @@ def stale_message(draft: AdviceDraft) -> str:
 @access.role_required(*STAFF)
 @require_POST
 def autosave(request: HttpRequest, code: str) -> JsonResponse:
-    from questionnaires.advice import current_supplements
     from questionnaires.advice.views.editor import _save_as_typed
 
     response = access.get_response(request.user, code)
@@ -69,10 +71,23 @@ def autosave(request: HttpRequest, code: str) -> JsonResponse:
                 status=409,
             )
         if request.POST.get("saved_version", "") != saved_version(draft):
+            message = stale_message(draft)
             return JsonResponse(
-                {"message": stale_message(draft), "conflict": True}, status=409
+                {
+                    "message": message,
+                    "error": f"{message} Reload the page to see it.",
+                    "conflict": True,
+                },
+                status=409,
             )
-        _save_as_typed(request, response, draft)
-        current_supplements.save_as_typed(request.POST, response, draft)
+        conflicts = _save_as_typed(
+            request, response, draft, PostedChanges(request.POST)
+        )
     saved_at = date_format(timezone.localtime(draft.updated_at), "H:i")
-    return JsonResponse({"version": saved_version(draft), "saved_at": saved_at})
+    return JsonResponse(
+        {
+            "version": saved_version(draft),
+            "saved_at": saved_at,
+            "conflicts": [c.as_dict() for c in conflicts],
+        }
+    )

@@ -18,9 +18,15 @@ from practice.audit import record
 from practice.models import AuditAction, Role
 from questionnaires.advice import current_supplements, pdf, plans, summary_options
 from questionnaires.advice import operations as advice
-from questionnaires.advice.forms import AdviceForm, PlanItemForm
+from questionnaires.advice.forms import (
+    AdviceForm,
+    InsertSnippetForm,
+    IssueForm,
+    PlanItemForm,
+    SaveSnippetForm,
+)
 from questionnaires.advice.views.autosave import saved_version, stale_message
-from questionnaires.intake.operations import valid_uuids
+from questionnaires.drafts import Conflict, PostedChanges, save_rows, valid_uuids
 from questionnaires.models import (
     AdviceSnippet,
     IssuedSummary,
@@ -76,8 +82,9 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
             saved_version(draft)
         )
         if not stale:
-            _save_as_typed(request, response, draft)
-            current_supplements.save_as_typed(request.POST, response, draft)
+            # The whole form, checked against the version it was typed over.
+            changes = PostedChanges(request.POST, partial=False)
+            _save_as_typed(request, response, draft, changes)
     if stale:
         # Saved elsewhere since this page was opened: keep what was typed on the
         # page, say so, and let a second press of Save replace it on purpose.
@@ -98,10 +105,29 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
         draft.plan.filter(code__in=valid_uuids([arg])).delete()
         return redirect(f"{url}#plan")
     if kind == "insert" and arg in SnippetSection.values:
-        _insert_snippet(request, draft, arg)
+        form = InsertSnippetForm(request.POST, section=arg, user=request.user)
+        if not form.is_valid():
+            return _render_snippet_error(request, response, draft, arg, form)
+        snippet = form.cleaned_data["snippet"]
+        current = getattr(draft, arg).rstrip()
+        setattr(draft, arg, f"{current}\n\n{snippet.text}".strip())
+        draft.save(update_fields=[arg])
+        messages.success(request, f"Inserted “{snippet.title}”.")
         return redirect(f"{url}#id_{arg}")
     if kind == "snippet" and arg in SnippetSection.values:
-        _save_snippet(request, draft, arg)
+        form = SaveSnippetForm(
+            request.POST, section=arg, user=request.user, text=getattr(draft, arg)
+        )
+        if not form.is_valid():
+            return _render_snippet_error(request, response, draft, arg, form)
+        title = form.cleaned_data["title"]
+        AdviceSnippet.objects.create(
+            owner=request.user.practitioner_profile,
+            section=arg,
+            title=title,
+            text=form.text,
+        )
+        messages.success(request, f"Saved “{title}” as a snippet.")
         return redirect(f"{url}#id_{arg}")
 
     form = AdviceForm(request.POST, instance=draft)
@@ -124,17 +150,20 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
     return redirect(f"{url}#plan-check" if undecided else url)
 
 
-def _save_as_typed(request: HttpRequest, response, draft) -> None:
-    """Keep everything typed, valid or not, before doing anything else."""
+def _save_as_typed(
+    request: HttpRequest, response, draft, changes: PostedChanges
+) -> list[Conflict]:
+    """Keep everything typed, valid or not, before doing anything else; with the
+    page's saver, only what changed (static/js/saver.js)."""
     changed_fields = [
         name
         for name in TEXT_FIELDS
-        if name in request.POST and request.POST[name][:20000] != getattr(draft, name)
+        if changes.writes(name) and request.POST[name][:20000] != getattr(draft, name)
     ]
     for name in TEXT_FIELDS:
-        if name in request.POST:
+        if changes.writes(name):
             setattr(draft, name, without_nul(request.POST[name])[:20000])
-    changed_fields += summary_options.save_options(request.POST, draft)
+    changed_fields += summary_options.save_options(request.POST, draft, changes.only)
     draft.updated_by = request.user
     # Never the check's record (checked_plan): only a check writes that.
     draft.save(
@@ -145,18 +174,10 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
             "updated_at",
         ]
     )
-    codes = valid_uuids(request.POST.getlist("plan"))
-    changed = []
-    for row in draft.plan.filter(code__in=codes):
-        values = PlanItemForm(
-            request.POST, prefix=f"plan-{row.code}", instance=row
-        ).draft_values()
-        for key, value in values.items():
-            setattr(row, key, value)
-        changed.append(row)
-    if changed:
-        type(changed[0]).objects.bulk_update(changed, PlanItemForm.draft_fields)
-    # Which fields changed and how many plan rows were saved; never the advice.
+    conflicts: list[Conflict] = []
+    rows = save_rows(draft.plan, PlanItemForm, "plan", changes, conflicts)
+    current_supplements.save_as_typed(request.POST, response, draft, changes.only)
+    # Which fields changed and how many plan rows; never the advice.
     record(
         action=AuditAction.CHANGED,
         request=request,
@@ -165,9 +186,10 @@ def _save_as_typed(request: HttpRequest, response, draft) -> None:
             "event": "advice_saved",
             "action": request.POST.get("action", "save").partition(":")[0][:20],
             "fields": changed_fields,
-            "plan_rows": len(changed),
+            "plan_rows": rows,
         },
     )
+    return conflicts
 
 
 def _prefill_spacing(response, draft) -> None:
@@ -179,40 +201,18 @@ def _prefill_spacing(response, draft) -> None:
                 row.save(update_fields=["spacing"])
 
 
-def _insert_snippet(request: HttpRequest, draft, section: str) -> None:
-    snippet = AdviceSnippet.objects.filter(
-        owner__user=request.user,
-        section=section,
-        pk=_snippet_pk(request.POST.get(f"snippet-{section}", "")),
-    ).first()
-    if snippet is None:
-        messages.error(request, "Choose a saved snippet to insert.")
-        return
-    current = getattr(draft, section).rstrip()
-    setattr(draft, section, f"{current}\n\n{snippet.text}".strip())
-    draft.save(update_fields=[section])
-    messages.success(request, f"Inserted “{snippet.title}”.")
-
-
-def _snippet_pk(posted: str) -> int:
-    """The chosen snippet's id, or 0 (no snippet) for anything but a number."""
-    return int(posted) if posted.isascii() and posted.isdigit() else 0
-
-
-def _save_snippet(request: HttpRequest, draft, section: str) -> None:
-    title = without_nul(request.POST.get(f"snippet-title-{section}", ""))
-    title = title.strip()[:120]
-    text = getattr(draft, section).strip()
-    practitioner = getattr(request.user, "practitioner_profile", None)
-    if practitioner is None:
-        messages.error(request, "Only practitioners keep snippets.")
-    elif not title or not text:
-        messages.error(request, "Give the snippet a title, and write its text first.")
-    else:
-        AdviceSnippet.objects.create(
-            owner=practitioner, section=section, title=title, text=text
-        )
-        messages.success(request, f"Saved “{title}” as a snippet.")
+def _render_snippet_error(request, response, draft, section: str, form):
+    """The editor again, with the snippet's message in its section. Status 200,
+    as Django renders a form with errors: the advice itself was saved before the
+    snippet was looked at, so nothing on the page is refused."""
+    return _render(
+        request,
+        response,
+        draft,
+        AdviceForm(instance=draft),
+        None,
+        snippet_errors={section: form},
+    )
 
 
 def _plan_forms(draft, data=None) -> list[PlanItemForm]:
@@ -224,7 +224,9 @@ def _plan_forms(draft, data=None) -> list[PlanItemForm]:
     ]
 
 
-def _render(request, response, draft, form, plan_forms, status: int = 200):
+def _render(
+    request, response, draft, form, plan_forms, status: int = 200, snippet_errors=None
+):
     snippets = {}
     for snippet in AdviceSnippet.objects.filter(owner__user=request.user):
         snippets.setdefault(snippet.section, []).append(snippet)
@@ -233,6 +235,7 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "field": form[name],
             "name": name,
             "snippets": snippets.get(name, []),
+            "snippet_form": (snippet_errors or {}).get(name),
         }
         for name in TEXT_FIELDS
     ]
@@ -308,15 +311,16 @@ def issue(request: HttpRequest, code: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     url = reverse("questionnaires:advice", args=[response.code])
-    expected = request.POST.get("expected_version", "")
-    if not (expected.isascii() and expected.isdigit()):
-        messages.error(request, "Nothing was issued: reload the page and try again.")
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        # A hidden field, so nothing the practitioner typed: say so at the top.
+        messages.error(request, form.errors["expected_version"][0])
         return redirect(url)
     try:
         summary = advice.issue_summary(
             response=response,
             by=request.user,
-            expected_version=int(expected),
+            expected_version=form.cleaned_data["expected_version"],
             request=request,
         )
     except advice.AlreadyIssued as already:

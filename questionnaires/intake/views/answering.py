@@ -16,7 +16,7 @@ from practice.middleware import keeps_post_after_idle
 from practice.models import Role
 from questionnaires.definitions import steps
 from questionnaires.intake import operations as intake
-from questionnaires.intake.forms import LIST_KINDS
+from questionnaires.intake.forms import LIST_KINDS, SubmitForm
 from questionnaires.models import QuestionKind, Response
 
 CLIENT = Role.CLIENT
@@ -241,15 +241,12 @@ def _review_context(response: Response) -> dict:
 @access.role_required(CLIENT)
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
-    try:
-        expected = int(request.POST.get("round", "-1"))
-    except ValueError:
-        expected = -1
+    form = SubmitForm(request.POST)
     try:
         sent = intake.submit(
             response=response,
             by=request.user,
-            expected_round=expected,
+            expected_round=form.expected_round,
             request=request,
         )
     except intake.IncompleteResponse:

@@ -31,10 +31,17 @@ from questionnaires.review import actions as review
 from questionnaires.review import overview as case_overview
 from questionnaires.review.charts import Chart, VisitTable, symptom_chart, visit_table
 from questionnaires.review.engine_facts import build_case_facts
-from questionnaires.review.forms import CloseCaseForm, ReopenForm
+from questionnaires.review.forms import (
+    CloseCaseForm,
+    DecisionForm,
+    MatchForm,
+    NoteForm,
+    OpenCaseForm,
+    ReopenForm,
+    ReturnToForm,
+)
 from questionnaires.review.matches import entry_matches, understood_entries
 from questionnaires.review.scores import symptom_scores
-from questionnaires.values import without_nul
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 SEARCH_LIMIT = 8
@@ -137,6 +144,9 @@ def case_context(request: HttpRequest, response: Response) -> dict:
         "consent_from": next((v for v in chain if v.consent_at), response),
         "reopen_form": ReopenForm(),
         "close_form": CloseCaseForm(),
+        "open_form": OpenCaseForm(),
+        "note_form": NoteForm(),
+        "match_form": None,
         "can_reopen": response.can_reopen,
         **reading,
     }
@@ -178,14 +188,14 @@ def _chart(response: Response) -> tuple[Chart, VisitTable | None]:
 # ------------------------------------------------------------------ decisions
 
 
-def _posted(request: HttpRequest, name: str) -> str:
-    """A posted text without NUL bytes, which PostgreSQL cannot store."""
-    return without_nul(request.POST.get(name, ""))
-
-
-def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
+def _finding_reply(
+    request: HttpRequest, finding: Finding, form: ReturnToForm, error: str = ""
+):
     """htmx gets the finding's card (and the case status, out of band); a plain
-    browser goes back to the case page at the finding."""
+    browser goes back to the case page at the finding, or is shown it again with
+    the message beside the note when there is no other page to go back to."""
+    return_to = form.data.get("return_to", "") if form.is_bound else ""
+    note = form.data.get("note", "") if error else ""
     if request.htmx:
         finding.refresh_from_db()
         response = finding.response
@@ -198,6 +208,8 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
                 "finding": finding,
                 "response": response,
                 "error": error,
+                "failed_finding": finding.code if error else None,
+                "typed_note": note,
                 "blocking_count": blocking,
                 "undecided_referrals": list(
                     response.findings.undecided().filter(severity=Severity.REFER)
@@ -206,19 +218,26 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
                     response.findings.undecided().filter(severity=Severity.MAJOR)
                 ),
                 "oob": True,
-                "return_to": request.POST.get("return_to", ""),
+                "return_to": return_to,
             },
         )
+    if error and not return_to:
+        context = {
+            **case_context(request, finding.response),
+            "error": error,
+            "failed_finding": finding.code,
+            "typed_note": note,
+        }
+        return render(request, "questionnaires/case.html", context, status=400)
     if error:
         messages.error(request, error)
     url = reverse("questionnaires:case", args=[finding.response.code])
-    back = request.POST.get("return_to", "")
     # Only a path on this site: anything else (a view name, a relative path, a
     # URL elsewhere) sends the practitioner back to the case page.
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if return_to.startswith("/") and url_has_allowed_host_and_scheme(
+        return_to, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        url = back.split("#", 1)[0]
+        url = return_to.split("#", 1)[0]
     return redirect(f"{url}#finding-{finding.code}")
 
 
@@ -226,28 +245,32 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
 @require_POST
 def decide(request: HttpRequest, code: str) -> HttpResponse:
     finding = access.get_finding(request.user, code)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _finding_reply(request, finding, form, error=form.first_error)
     try:
         review.decide(
             finding=finding,
             by=request.user,
-            decision=request.POST.get("decision", ""),
-            note=_posted(request, "note"),
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
             request=request,
         )
     except ValidationError as error:
-        return _finding_reply(request, finding, error=error.messages[0])
-    return _finding_reply(request, finding)
+        return _finding_reply(request, finding, form, error=error.messages[0])
+    return _finding_reply(request, finding, form)
 
 
 @access.role_required(*STAFF)
 @require_POST
 def undo(request: HttpRequest, code: str) -> HttpResponse:
     finding = access.get_finding(request.user, code)
+    form = ReturnToForm(request.POST)  # nothing else to check: always valid
     try:
         review.undo(finding=finding, by=request.user, request=request)
     except ValidationError as error:
-        return _finding_reply(request, finding, error=error.messages[0])
-    return _finding_reply(request, finding)
+        return _finding_reply(request, finding, form, error=error.messages[0])
+    return _finding_reply(request, finding, form)
 
 
 # ------------------------------------------------------------ matching by hand
@@ -262,16 +285,20 @@ def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpR
     url = reverse("questionnaires:case", args=[response.code])
     if row is None:
         return redirect(url)
-    substance = request.POST.get("substance", "")
     knowledge = knowledge_base.load()
-    if (
-        substance
-        and substance not in knowledge.drugs
-        and substance not in (knowledge.nutrients)
-        and substance not in knowledge.products
-    ):
-        messages.error(request, "Choose a substance from the search results.")
-        return redirect(f"{url}?match={row.code}#entry-{row.code}")
+    form = MatchForm(request.POST, knowledge=knowledge)
+    if not form.is_valid():
+        # The search again, with the message beside the choices.
+        query = form.cleaned_data.get("q", "").strip()
+        context = {
+            **case_context(request, response),
+            "match_for": str(row.code),
+            "query": query,
+            "hits": search(query, limit=SEARCH_LIMIT) if query else [],
+            "match_form": form,
+        }
+        return render(request, "questionnaires/case.html", context, status=400)
+    substance = form.cleaned_data["substance"]
     try:
         review.rematch(
             response=response,
@@ -306,11 +333,15 @@ def _substance_name(knowledge, substance_id: str) -> str:
 @require_POST
 def add_note(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        context = {**case_context(request, response), "note_form": form}
+        return render(request, "questionnaires/case.html", context, status=400)
     try:
         review.add_note(
             response=response,
             by=request.user,
-            text=_posted(request, "text"),
+            text=form.cleaned_data["text"],
             request=request,
         )
     except ValidationError as error:

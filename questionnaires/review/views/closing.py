@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from practice import access
 from questionnaires.review import closing
-from questionnaires.review.forms import CloseCaseForm
+from questionnaires.review.forms import CloseCaseForm, OpenCaseForm
 from questionnaires.review.views.case import STAFF, case_context
 
 
@@ -46,6 +46,10 @@ def close_case(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def open_case(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
+    form = OpenCaseForm(request.POST)
+    if not form.is_valid():  # no fields, so never; kept for the next one added
+        context = {**case_context(request, response), "open_form": form}
+        return render(request, "questionnaires/case.html", context, status=400)
     try:
         closing.open_case(response=response, by=request.user, request=request)
     except ValidationError as error:
