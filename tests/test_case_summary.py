@@ -107,12 +107,12 @@ def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     assert_true_to_its_rows(carol)
 
     blocking = case.findings.blocking().get()
-    review.decide(finding=blocking, by=priya.user, decision="acknowledged", note="")
+    blocking.decide(by=priya.user, decision="acknowledged", note="")
     assert stored(carol)["case_state"] == CaseState.READY_FOR_ADVICE
     assert stored(carol)["case_open_major"] == 0
     assert_true_to_its_rows(carol)
 
-    review.undo(finding=blocking, by=priya.user)
+    blocking.undo(by=priya.user)
     assert stored(carol)["case_open_major"] == 1
     assert_true_to_its_rows(carol)
 
@@ -123,7 +123,7 @@ def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     case.refresh_from_db()
     assert intake.submit(response=case, by=carol.user, expected_round=1)
     review.start_review(response=case, by=priya.user)
-    review.decide(finding=blocking, by=priya.user, decision="dismissed", note="Apart")
+    blocking.decide(by=priya.user, decision="dismissed", note="Apart")
     case.refresh_from_db()
     case.mark_issued(by=priya.user, version=1)
     assert stored(carol)["case_state"] == CaseState.SUMMARY_ISSUED

@@ -219,7 +219,7 @@ def test_last_activity_is_the_latest_thing_that_happened(priya):
     ReviewAction.objects.create(
         response=sam.responses.get(), kind=ActionKind.ACKNOWLEDGED, at=acted
     )
-    refresh_case(sam)  # as review.decide() does
+    refresh_case(sam)  # as Finding.decide() does
     assert cases.case_rows(priya.user).get().last_activity == acted
 
 

@@ -246,6 +246,28 @@ class Response(CaseUpkeep):
         elif not blocked and self.status == ResponseStatus.IN_REVIEW:
             self.mark_ready(by=by)
 
+    def check_reviewable(self) -> None:
+        """Refuse a review action (a decision, a match by hand) on a case that is
+        not open for review."""
+        if not self.is_reviewable:
+            raise ValidationError(
+                "This case is not open for review.", code="not_reviewable"
+            )
+
+    def ensure_in_review(self, *, by) -> None:
+        """The practitioner acted on a submitted case: it is in review now."""
+        if self.status == ResponseStatus.SUBMITTED:
+            self.start_review(by=by)
+
+    def follow_decisions(self, *, by) -> None:
+        """A finding was decided, undone or checked again: ready for advice or back
+        in review as the findings now say. The client's case summary follows too,
+        as a decision changes what is left to decide even when the state stays."""
+        self.follow_findings(by=by)
+        from questionnaires import case_summary  # see _move
+
+        case_summary.refresh(self.client_id)
+
     def _move(
         self,
         to: str,

@@ -224,8 +224,7 @@ def _finding_reply(request: HttpRequest, finding: Finding, error: str = ""):
 def decide(request: HttpRequest, code: str) -> HttpResponse:
     finding = access.get_finding(request.user, code)
     try:
-        review.decide(
-            finding=finding,
+        finding.decide(
             by=request.user,
             decision=request.POST.get("decision", ""),
             note=_posted(request, "note"),
@@ -241,7 +240,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
 def undo(request: HttpRequest, code: str) -> HttpResponse:
     finding = access.get_finding(request.user, code)
     try:
-        review.undo(finding=finding, by=request.user, request=request)
+        finding.undo(by=request.user, request=request)
     except ValidationError as error:
         return _finding_reply(request, finding, error=error.messages[0])
     return _finding_reply(request, finding)
