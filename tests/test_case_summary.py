@@ -155,7 +155,7 @@ def test_saving_a_draft_moves_the_last_activity_on(alice):
     shipped_version()
     response = intake.send_questionnaire(client=alice, sent_by=None)
     before = stored(alice)["case_activity_at"]
-    step = intake.steps_for(response.version)[0]
+    step = response.version.steps()[0]
     intake.save_draft(response=response, step=step, data=QueryDict(""))
     assert stored(alice)["case_activity_at"] > before
     assert_true_to_its_rows(alice)

@@ -14,7 +14,6 @@ from practice import access, invitations
 from practice.audit import record
 from practice.forms import ChoosePasswordForm, InviteClientForm
 from practice.models import AuditAction, Client, InvitationState, Role, User
-from questionnaires import intake
 from questionnaires.forms import ReopenForm
 from questionnaires.models import IssuedSummary
 from questionnaires.summary_options import with_replacements
@@ -99,7 +98,7 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reopen_form": ReopenForm(),
             # Only the latest submission can be reopened, and not while one is open.
             "reopenable_code": next(
-                (r.code for r in responses[:1] if r.status in intake.REOPENABLE),
+                (r.code for r in responses[:1] if r.can_reopen),
                 None,
             ),
         },

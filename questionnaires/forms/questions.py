@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from questionnaires.models import (
+    LIST_KINDS,
     Answer,
     Question,
     QuestionKind,
@@ -29,7 +30,6 @@ SYMPTOM_CHOICES = [
     ("3", "Severe or constant"),
 ]
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
-LIST_KINDS = (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS, QuestionKind.PLAN)
 
 
 def field_name(question: Question) -> str:

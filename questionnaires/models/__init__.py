@@ -11,6 +11,7 @@ from questionnaires.models.advice import (  # noqa: F401
     Timing,
 )
 from questionnaires.models.definitions import (  # noqa: F401
+    LIST_KINDS,
     FrozenGuardMixin,
     FrozenGuardQuerySet,
     FrozenVersionError,
@@ -19,6 +20,7 @@ from questionnaires.models.definitions import (  # noqa: F401
     Questionnaire,
     QuestionnaireVersion,
     Section,
+    Step,
     VersionStatus,
 )
 from questionnaires.models.findings import (  # noqa: F401

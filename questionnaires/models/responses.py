@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import Client
-from questionnaires.models.definitions import Question, QuestionnaireVersion
+from questionnaires.models.definitions import (
+    LIST_KINDS,
+    Question,
+    QuestionKind,
+    QuestionnaireVersion,
+)
 from questionnaires.models.rechecks import CaseUpkeep
 
 
@@ -291,6 +296,53 @@ class Response(CaseUpkeep):
         from questionnaires import case_summary
 
         case_summary.refresh(self.client_id)
+
+    def answers_by_question(self) -> dict[int, Answer]:
+        return {a.question_id: a for a in self.answers.all()}
+
+    def answers_for_reading(self) -> dict:
+        """Every answer by section, with the list rows, for a read-only page.
+
+        Used by the client's review and the practitioner's case page (one query per
+        kind of thing, whatever the number of answers).
+        """
+        # Imported here: the forms are built from these models.
+        from questionnaires.forms.questions import not_asked
+
+        answers = self.answers_by_question()
+        steps = self.version.steps()
+        questions = [q for step in steps for q in step.questions]
+        by_concept = {
+            q.concept: answers[q.pk].value for q in questions if q.pk in answers
+        }
+        skip = not_asked(questions, by_concept)  # as on the pages: not asked
+        return {
+            "sections": [
+                {
+                    "step": step,
+                    "rows": [
+                        (q, answers.get(q.pk))
+                        for q in step.questions
+                        if q.kind not in LIST_KINDS and q.pk not in skip
+                    ],
+                    "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
+                    "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
+                    "has_plan": QuestionKind.PLAN in step.list_kinds,
+                }
+                for step in steps
+            ],
+            "plan_adherence": (
+                list(self.plan_adherence.all())
+                if any(QuestionKind.PLAN in step.list_kinds for step in steps)
+                else []
+            ),
+            "medications": [m for m in self.medications.all() if not m.is_blank],
+            "supplements": [s for s in self.supplements.all() if not s.is_blank],
+        }
+
+    def submission_round(self) -> int:
+        """How many times the response has been submitted; guards against replays."""
+        return self.events.filter(kind=EventKind.SUBMITTED).count()
 
     def history(self) -> list:
         """What happened to the case, oldest first: its events and every review

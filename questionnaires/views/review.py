@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires import case_overview, followup, intake, review
+from questionnaires import case_overview, followup, review
 from questionnaires.casefacts import build_case_facts
 from questionnaires.charts import Chart, VisitTable, symptom_chart, visit_table
 from questionnaires.forms import CloseCaseForm, ReopenForm
@@ -69,10 +69,10 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     )
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     undecided, decided = case_overview.split_decided(findings)
-    reading = intake.answers_for_reading(response)
+    reading = response.answers_for_reading()
     # What a follow-up does not ask (conditions, goals) is read from earlier visits.
     chain = followup.visits(response)
-    earlier = [intake.answers_for_reading(v) for v in chain[1:]]
+    earlier = [v.answers_for_reading() for v in chain[1:]]
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
     # Stopped rows are not the client's facts any more; "What changed" lists them.
