@@ -42,7 +42,7 @@ TABLE_COLUMNS = (
     "user__email",
 )
 # A row in one of these says which step the client has reached.
-IN_PROGRESS_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REOPENED})
+IN_PROGRESS_STATES = Client.COUNTED_STATES[CaseState.IN_PROGRESS]
 STATE_FILTER_CHOICES = [
     ("", "All states"),
     *((state.value, label) for state, label in COUNT_LABELS.items()),
