@@ -35,8 +35,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from practice.management.commands.seed_demo import seed_with_cases  # noqa: E402
-from questionnaires import advice, pdf, review  # noqa: E402
+from questionnaires.advice import operations as advice  # noqa: E402
+from questionnaires.advice import pdf  # noqa: E402
 from questionnaires.models import PlanItem, Response  # noqa: E402
+from questionnaires.review import actions as review  # noqa: E402
 
 ISSUES = 200
 TIMED = 10

@@ -39,7 +39,7 @@ from django.test import Client as Browser  # noqa: E402
 
 from practice.management.commands.seed_demo import seed_with_cases  # noqa: E402
 from practice.models import Client  # noqa: E402
-from questionnaires import intake  # noqa: E402
+from questionnaires.intake import operations as intake  # noqa: E402
 from questionnaires.models import Supplement  # noqa: E402
 
 TIMED = 50

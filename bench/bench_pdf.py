@@ -22,9 +22,8 @@ django.setup()
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from questionnaires.charts import Chart, ChartRow  # noqa: E402
-from questionnaires.models.advice import Timing  # noqa: E402
-from questionnaires.pdf import (  # noqa: E402
+from questionnaires.advice.models import Timing  # noqa: E402
+from questionnaires.advice.pdf import (  # noqa: E402
     PDF_OPTIONS,
     PlanRow,
     SummaryDocument,
@@ -32,6 +31,7 @@ from questionnaires.pdf import (  # noqa: E402
     render_pdf,
     summary_html,
 )
+from questionnaires.review.charts import Chart, ChartRow  # noqa: E402
 
 RUNS = 10
 

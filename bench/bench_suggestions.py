@@ -28,9 +28,9 @@ django.setup()
 from django.test import RequestFactory  # noqa: E402
 
 from practice.models import Role, User  # noqa: E402
-from questionnaires import suggestions  # noqa: E402
+from questionnaires.intake import suggestions  # noqa: E402
+from questionnaires.intake.views.suggest import suggest  # noqa: E402
 from questionnaires.interactions.knowledge import Drug, load  # noqa: E402
-from questionnaires.views.suggest import suggest  # noqa: E402
 
 MEDICINES = 500
 TYPED = ["alendronic acid", "amlodipine", "omeprazole", "fosamax", "amlodapine"]

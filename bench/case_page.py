@@ -13,8 +13,8 @@ def case_page(browser, fetch) -> dict:
 
     from bench.bench_interactions import MEDICATIONS, SUPPLEMENTS
     from bench.measure import cpu_ms
-    from questionnaires import findings
     from questionnaires.models import Response
+    from questionnaires.review import checking as findings
 
     # His first visit: the demo seeds a follow-up beside it.
     case = Response.objects.get(

@@ -121,7 +121,7 @@ def dashboard(clients: int) -> dict:
 
     from bench.measure import compare_cpu_ms, database_cpu_counted, wall_ms
     from practice.models import Client
-    from questionnaires.management.commands.seed_load import (
+    from questionnaires.management.client_loader import (
         load_practitioners,
         loaded_clients,
     )

@@ -29,7 +29,7 @@ from practice.models import (
 )
 from practice.profiles import ensure_profile
 from practice.staff import end_sessions, send_staff_invitation
-from questionnaires import case_summary
+from questionnaires.dashboard import case_summary
 
 AUDIT_LIST = "admin:practice_auditevent_changelist"
 

@@ -26,7 +26,7 @@ from practice.models import (
     Role,
     User,
 )
-from questionnaires import case_summary
+from questionnaires.dashboard import case_summary
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from practice.models import (
     Role,
     User,
 )
-from questionnaires import case_summary
+from questionnaires.dashboard import case_summary
 from questionnaires.models import Answer, IssuedSummary, Response
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,9 @@ def export_zip(*, client: Client) -> IO[bytes]:
     Returned as an open file at its start; the caller closes it. A PDF that no
     longer matches its recorded hash is left out and said so in the JSON.
     """
-    from questionnaires.advice import read_issued  # imported late: WeasyPrint
+    from questionnaires.advice.operations import (
+        read_issued,  # imported late: WeasyPrint
+    )
 
     data = client_data(client)
     summaries = IssuedSummary.objects.filter(response__client=client).select_related(

@@ -7,7 +7,6 @@ from django.urls import include, path
 from practice.admin_base import hide_from_index
 from practice.middleware import keep_alive
 from practice.views import branding, people, privacy, staff
-from questionnaires.views import dashboard
 
 handler500 = "practice.views.errors.server_error"
 
@@ -30,7 +29,7 @@ hide_from_index(
 practice_patterns = [
     path("", people.home, name="home"),
     path("portal/", people.portal, name="portal"),
-    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("", include("questionnaires.dashboard.urls")),
     path("clients/invite/", people.invite_client, name="invite-client"),
     path("clients/<uuid:code>/", people.client_detail, name="client-detail"),
     path(

@@ -10,8 +10,9 @@ class QuestionnairesConfig(AppConfig):
         from django.contrib.auth import signals
 
         # Registers the knowledge-base system check.
-        from questionnaires import case_summary, checks  # noqa: F401
-        from questionnaires.rechecks import after_migrate
+        from questionnaires import checks  # noqa: F401
+        from questionnaires.dashboard import case_summary
+        from questionnaires.rechecks.after_deploy import after_migrate
 
         # A deploy runs migrate: that is when new knowledge arrives.
         post_migrate.connect(after_migrate, sender=self)

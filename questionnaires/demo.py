@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from practice.models import Client, Practitioner, Role, User
-from questionnaires import followup, intake
+from questionnaires.followups import visits as followup
+from questionnaires.intake import operations as intake
 from questionnaires.models import (
     Adherence,
     AdviceDraft,

@@ -1,14 +1,12 @@
 from django.urls import path
 
-from questionnaires.views import (
-    advice,
-    advice_autosave,
-    closing,
-    intake,
-    practitioner,
-    review,
-    suggest,
-)
+from questionnaires.advice.views import autosave as advice_autosave
+from questionnaires.advice.views import editor as advice
+from questionnaires.intake.views import answering as intake
+from questionnaires.intake.views import sending as practitioner
+from questionnaires.intake.views import suggest
+from questionnaires.review.views import case as review
+from questionnaires.review.views import closing
 
 app_name = "questionnaires"
 

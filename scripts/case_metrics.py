@@ -99,8 +99,9 @@ def seed() -> dict[str, str]:
 def issue() -> None:
     """Write the same advice for each case, decide its findings and issue it."""
     from practice.models import User
-    from questionnaires import advice, review
+    from questionnaires.advice import operations as advice
     from questionnaires.models import Response
+    from questionnaires.review import actions as review
 
     priya = User.objects.get(email="practitioner@example.com")
     for email, plan in PLAN.items():

@@ -41,7 +41,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
 def refresh_case(client: Client) -> None:
     """Store the client's case summary after a test wrote their rows directly, as
     the app's operations do after theirs."""
-    from questionnaires import case_summary
+    from questionnaires.dashboard import case_summary
 
     case_summary.refresh(client.pk)
     client.refresh_from_db()

@@ -5,7 +5,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from questionnaires.loader import QuestionnaireSpec, load_spec, read_questionnaire
+from questionnaires.definitions.loader import (
+    QuestionnaireSpec,
+    load_spec,
+    read_questionnaire,
+)
 from questionnaires.models import QuestionKind, QuestionnaireVersion, Response, Step
 
 DATA = Path(__file__).resolve().parent.parent / "questionnaires/data"

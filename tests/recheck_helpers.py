@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from questionnaires.findings import check_response
 from questionnaires.models import Response
+from questionnaires.review.checking import check_response
 from tests.questionnaire_factories import osteoporosis_case
 
 OLD = "0ld0ld0ld0ld"

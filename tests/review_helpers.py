@@ -7,7 +7,7 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import (
     Answer,
     IssuedSummary,

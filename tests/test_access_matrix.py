@@ -20,7 +20,7 @@ import pytest
 from django.urls import reverse
 
 from practice.models import Client, Invitation, Practitioner, StaffInvitation, User
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import (
     AdviceDraft,
     AdviceSnippet,
@@ -88,8 +88,8 @@ def _plan_and_text(world: World) -> dict:
 
 def _typed_over_the_draft(world: World) -> dict:
     """An autosave typed over the advice as it stands (the editor made the draft)."""
-    from questionnaires import advice
-    from questionnaires.views.advice_autosave import saved_version
+    from questionnaires.advice import operations as advice
+    from questionnaires.advice.views.autosave import saved_version
 
     draft = advice.draft_for(response=world.case, by=world.case.client.user)
     return {"saved_version": saved_version(draft), "key_points": "Changed"}

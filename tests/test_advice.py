@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from questionnaires import advice, pdf
+from questionnaires.advice import operations as advice
+from questionnaires.advice import pdf
 from questionnaires.models import (
     AdviceSnippet,
     Decision,

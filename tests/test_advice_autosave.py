@@ -129,7 +129,7 @@ def test_parallel_saves_over_one_version_keep_exactly_one(priya, alice, monkeypa
     from django.db import connection, connections
     from django.test import Client
 
-    from questionnaires.views import advice as editor_views
+    from questionnaires.advice.views import editor as editor_views
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite runs one writer at a time")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from practice.audit import email_fingerprint
 from practice.models import AuditAction, AuditEvent, Role
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import IssuedSummary, Medication
 from tests.factories import PASSWORD
 from tests.intake_helpers import (

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bench.bare import largest_symptom_step
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import Answer
 from tests.conftest import signed_in
 from tests.intake_helpers import shipped_version, step_url

@@ -13,7 +13,7 @@ from PIL import Image
 
 from practice import emails
 from practice.models import Practice
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from tests.intake_helpers import shipped_version
 
 ROOT = Path(__file__).resolve().parent.parent

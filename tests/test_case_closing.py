@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from practice.models import AuditEvent
-from questionnaires import rechecks
-from questionnaires.findings import check_response
 from questionnaires.interactions import knowledge
 from questionnaires.models import EventKind, Response, ResponseStatus
+from questionnaires.rechecks import after_deploy as rechecks
+from questionnaires.review.checking import check_response
 from tests.questionnaire_factories import health_version, osteoporosis_case
 
 

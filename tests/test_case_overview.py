@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from questionnaires import case_overview
 from questionnaires.models import Decision
+from questionnaires.review import overview as case_overview
 from tests.review_helpers import MAGNESIUM, submitted_case
 
 ALENDRONIC = {"name": "Alendronic acid", "strength": "70 mg", "frequency": "weekly"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from questionnaires import review
 from questionnaires.models import (
     EventKind,
     InvalidTransition,
     ResponseStatus,
 )
+from questionnaires.review import actions as review
 from tests.review_helpers import submitted_case
 
 ALENDRONIC = {"name": "Alendronic acid", "strength": "70 mg"}

@@ -14,8 +14,10 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from practice.models import CaseState, Client
-from questionnaires import closing, intake, review
+from questionnaires.intake import operations as intake
 from questionnaires.models import Response, ResponseStatus, Severity
+from questionnaires.review import actions as review
+from questionnaires.review import closing
 from tests.factories import ClientFactory
 from tests.intake_helpers import shipped_follow_up, shipped_version
 from tests.review_helpers import submitted_case

@@ -3,8 +3,8 @@ the answers casefacts now reads for it: smoking and free-text red-flag words."""
 
 import pytest
 
-from questionnaires.casefacts import build_case_facts
 from questionnaires.models import Answer
+from questionnaires.review.engine_facts import build_case_facts
 from tests.intake_helpers import shipped_version
 from tests.review_helpers import MAGNESIUM, submitted_case
 

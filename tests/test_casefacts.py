@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from questionnaires.casefacts import build_case_facts
 from questionnaires.interactions import engine, knowledge
 from questionnaires.interactions.facts import MedicationEntry, SupplementEntry
+from questionnaires.review.engine_facts import build_case_facts
 from tests.questionnaire_factories import (
     MedicationFactory,
     SupplementFactory,

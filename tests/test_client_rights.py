@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from practice import privacy
 from practice.models import AuditAction, AuditEvent, ErasureRequest, Practice
-from questionnaires import advice, review
+from questionnaires.advice import operations as advice
 from questionnaires.models import Answer, Response
+from questionnaires.review import actions as review
 from tests.factories import UserFactory
 from tests.review_helpers import submitted_case
 from tests.test_advice import LEVOTHYROXINE, MAGNESIUM_200

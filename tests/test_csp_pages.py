@@ -8,7 +8,7 @@ from django.conf import settings
 
 from practice.management.commands.seed_demo import seed_with_cases
 from practice.models import Client, User
-from questionnaires.loader import load_questionnaire
+from questionnaires.definitions.loader import load_questionnaire
 from tests.htmlcheck import csp_problems
 
 

@@ -11,7 +11,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaires.views.dashboard import day_text, url_with_code
+from questionnaires.dashboard.views import day_text, url_with_code
 
 MOMENTS = [
     datetime.datetime(2026, 3, 7, 0, 5, tzinfo=datetime.UTC),

@@ -122,7 +122,7 @@ def test_with_the_mail_server_down_invite_submit_and_issue_work_and_mail_follows
     assert carol.invitations.count() == 1
 
     client.force_login(alice.user)
-    from questionnaires import intake
+    from questionnaires.intake import operations as intake
 
     response = intake.send_questionnaire(client=alice, sent_by=priya.user)
     answer_everything(client, response)

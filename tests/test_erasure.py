@@ -27,8 +27,8 @@ from practice.models import (
     Invitation,
     User,
 )
-from questionnaires import review
 from questionnaires.models import IssuedSummary, Response
+from questionnaires.review import actions as review
 from tests.factories import PASSWORD
 from tests.test_client_rights import (
     ALICE_GOALS,

@@ -14,7 +14,8 @@ from django.test import TestCase
 
 from practice import emails, invitations, privacy
 from practice.models import AuditAction, AuditEvent, ClientErased, OutgoingEmail
-from questionnaires import advice, intake
+from questionnaires.advice import operations as advice
+from questionnaires.intake import operations as intake
 from questionnaires.models import IssuedSummary, Response
 from tests.factories import PASSWORD
 from tests.intake_helpers import shipped_version

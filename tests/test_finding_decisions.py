@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import ActionKind, Decision, ResponseStatus, ReviewAction
 from tests.review_helpers import submitted_case
 

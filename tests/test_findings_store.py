@@ -6,10 +6,10 @@ import logging
 import pytest
 
 from practice.models import Practice
-from questionnaires.casefacts import build_case_facts
-from questionnaires.findings import StoreResult, check_response, store_findings
 from questionnaires.interactions import engine, knowledge
 from questionnaires.models import Finding
+from questionnaires.review.checking import StoreResult, check_response, store_findings
+from questionnaires.review.engine_facts import build_case_facts
 from tests.questionnaire_factories import (
     MAGNESIUM_CITRATE,
     MedicationFactory,
@@ -214,7 +214,7 @@ def test_spacing_hours_are_stored(alice, version):
 
 
 def test_logs_carry_ids_not_answers(osteoporosis_case, caplog):
-    with caplog.at_level(logging.INFO, logger="questionnaires.findings"):
+    with caplog.at_level(logging.INFO, logger="questionnaires.review.checking"):
         check_response(osteoporosis_case)
 
     logged = " ".join(r.getMessage() for r in caplog.records)

@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from questionnaires import advice, followup, intake
-from questionnaires.casefacts import build_case_facts
+from questionnaires.advice import operations as advice
+from questionnaires.followups import visits as followup
+from questionnaires.intake import operations as intake
 from questionnaires.models import (
     Adherence,
     AdviceDraft,
@@ -20,6 +21,7 @@ from questionnaires.models import (
     ResponseStatus,
     SinceLast,
 )
+from questionnaires.review.engine_facts import build_case_facts
 from tests.intake_helpers import shipped_follow_up
 from tests.review_helpers import MAGNESIUM, issued_record, submitted_case
 

@@ -18,8 +18,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from questionnaires import intake
-from questionnaires.forms import LIST_KINDS, PLAN_FIELDS, PastDateField, parts_field
+from questionnaires.advice.forms import PLAN_FIELDS
+from questionnaires.intake import operations as intake
+from questionnaires.intake.entry_forms import MedicationForm, SupplementForm
+from questionnaires.intake.forms import LIST_KINDS, PastDateField, parts_field
+from questionnaires.intake.models import AmountBasis, SupplementUnit
 from questionnaires.models import (
     ActionKind,
     AdviceDraft,
@@ -41,7 +44,6 @@ from questionnaires.models import (
     Supplement,
     Timing,
 )
-from questionnaires.models.responses import AmountBasis, SupplementUnit
 from tests.fuzzing import examples
 from tests.intake_helpers import answer_everything, shipped_version, step_url
 from tests.review_helpers import MAGNESIUM, submitted_case
@@ -171,8 +173,8 @@ def hostile_step_data(data, step: Step, draft: Response, bobs: Response):
         elif question.kind not in LIST_KINDS:
             post[f"q{question.pk}"] = data.draw(VALUE)
     for prefix, model, fields in (
-        ("medication", Medication, intake.qforms.MedicationForm.draft_fields),
-        ("supplement", Supplement, intake.qforms.SupplementForm.draft_fields),
+        ("medication", Medication, MedicationForm.draft_fields),
+        ("supplement", Supplement, SupplementForm.draft_fields),
     ):
         mine = [str(r.code) for r in model.objects.filter(response=draft)]
         theirs = str(model.objects.get(response=bobs).code)

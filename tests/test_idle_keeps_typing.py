@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import Answer
 from tests.factories import PASSWORD
 from tests.intake_helpers import name_of, shipped_version, step_url

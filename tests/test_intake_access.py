@@ -3,7 +3,7 @@ her practitioner (or an admin) can send or reopen it."""
 
 import pytest
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import Answer, ResponseStatus
 from tests.intake_helpers import answer_everything, shipped_version
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from practice import privacy
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import (
     Answer,
     EventKind,

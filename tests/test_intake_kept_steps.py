@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import Question, QuestionnaireVersion, VersionStatus
 from tests.intake_helpers import name_of, shipped_version, step_url
 

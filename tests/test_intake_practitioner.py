@@ -4,7 +4,7 @@ reopen a submitted one with a message."""
 import pytest
 from django.core import mail
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import ResponseStatus
 from tests.intake_helpers import answer_everything, shipped_version
 

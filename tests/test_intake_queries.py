@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import Medication
 from tests.intake_helpers import answer_everything, shipped_version, step_url
 

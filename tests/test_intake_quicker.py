@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires import intake
-from questionnaires.casefacts import build_case_facts
-from questionnaires.forms import applies
-from questionnaires.loader import load_questionnaire
+from questionnaires.definitions.loader import load_questionnaire
+from questionnaires.intake import operations as intake
+from questionnaires.intake.forms import applies
 from questionnaires.models import Answer, VersionStatus
+from questionnaires.review.engine_facts import build_case_facts
 from tests.intake_helpers import name_of, question, shipped_version, step_url
 
 V1 = Path(__file__).resolve().parent / "questionnaires" / "health_v1.toml"

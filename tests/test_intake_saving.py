@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client as Device
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import Answer, Medication, Response, ResponseStatus
 from tests.intake_helpers import answer_everything, name_of, shipped_version, step_url
 from tests.races import at_once

@@ -10,8 +10,6 @@ import pytest
 from django.core.management.sql import emit_post_migrate_signal
 from django_tasks_db.models import DBTaskResult
 
-from questionnaires import rechecks
-from questionnaires.findings import check_response
 from questionnaires.interactions import knowledge
 from questionnaires.models import (
     EventKind,
@@ -21,6 +19,8 @@ from questionnaires.models import (
     Response,
     ResponseStatus,
 )
+from questionnaires.rechecks import after_deploy as rechecks
+from questionnaires.review.checking import check_response
 from tests.questionnaire_factories import health_version, osteoporosis_case
 from tests.recheck_helpers import OLD, checked_with_older_knowledge
 

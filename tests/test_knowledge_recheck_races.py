@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from questionnaires import rechecks
 from questionnaires.interactions import knowledge
 from questionnaires.models import KnowledgeRecheck, NewEvidence
+from questionnaires.rechecks import after_deploy as rechecks
 from tests.factories import ClientFactory
 from tests.questionnaire_factories import health_version
 from tests.races import at_once

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from questionnaires import rechecks
-from questionnaires.findings import check_response
 from questionnaires.models import Finding, NewEvidence, Response
+from questionnaires.rechecks import after_deploy as rechecks
+from questionnaires.review.checking import check_response
 from tests.factories import ClientFactory
 from tests.questionnaire_factories import health_version, osteoporosis_case
 from tests.recheck_helpers import checked_with_older_knowledge

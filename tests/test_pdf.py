@@ -12,10 +12,9 @@ import pytest
 from django.template import TemplateSyntaxError
 from pypdf import PdfReader
 
-from questionnaires import pdf
-from questionnaires.charts import Chart, ChartRow
-from questionnaires.models.advice import Timing
-from questionnaires.pdf import (
+from questionnaires.advice import pdf
+from questionnaires.advice.models import Timing
+from questionnaires.advice.pdf import (
     DEFAULT_DISCLAIMER,
     PdfRenderError,
     PlanRow,
@@ -25,6 +24,7 @@ from questionnaires.pdf import (
     summary_html,
     text_blocks,
 )
+from questionnaires.review.charts import Chart, ChartRow
 from tests.htmlcheck import csp_problems
 from tests.pdf_helpers import pdf_text
 

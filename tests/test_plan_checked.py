@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 
 from practice.models import Client
-from questionnaires import advice, plans
+from questionnaires.advice import operations as advice
+from questionnaires.advice import plans
 from questionnaires.models import (
     AdviceDraft,
     AdviceSnippet,

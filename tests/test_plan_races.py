@@ -16,12 +16,13 @@ from django.core import mail
 from django.db import connection, connections
 from django.test import Client
 
-from questionnaires import plans, review
-from questionnaires.casefacts import build_case_facts
-from questionnaires.findings import check_response, finding_key, upper_limit_set
+from questionnaires.advice import plans
 from questionnaires.interactions import engine
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import IssuedSummary, Response
+from questionnaires.review import actions as review
+from questionnaires.review.checking import check_response, finding_key, upper_limit_set
+from questionnaires.review.engine_facts import build_case_facts
 from tests.review_helpers import submitted_case
 
 
@@ -188,7 +189,7 @@ def test_an_issue_while_another_tab_moves_the_case_waits_instead_of_deadlocking(
     summary; issuing must take the same two locks in the same order."""
     from django.db import transaction
 
-    from questionnaires import case_summary
+    from questionnaires.dashboard import case_summary
 
     case = submitted_case(
         alice,

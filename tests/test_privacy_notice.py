@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practice import privacy
 from practice.models import PrivacyNotice
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import QuestionKind
 from tests.intake_helpers import shipped_version, step_url, valid_answers
 from tests.review_helpers import submitted_case

@@ -6,7 +6,14 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from questionnaires.loader import DATA_DIR, load_questionnaire
+from questionnaires.definitions.loader import DATA_DIR, load_questionnaire
+from questionnaires.definitions.versions import (
+    QUESTION_FIELDS,
+    SECTION_FIELDS,
+    PublishError,
+    copy_to_draft,
+    publish,
+)
 from questionnaires.models import (
     FrozenVersionError,
     Question,
@@ -14,13 +21,6 @@ from questionnaires.models import (
     Response,
     Section,
     VersionStatus,
-)
-from questionnaires.versions import (
-    QUESTION_FIELDS,
-    SECTION_FIELDS,
-    PublishError,
-    copy_to_draft,
-    publish,
 )
 
 VERSIONS = "/admin/questionnaires/questionnaireversion/"

@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from questionnaires.loader import (
+from questionnaires.definitions.loader import (
     QuestionnaireFileError,
     load_questionnaire,
     read_questionnaire,
 )
+from questionnaires.definitions.versions import copy_to_draft, publish
 from questionnaires.models import (
     Questionnaire,
     QuestionnaireVersion,
     Response,
     VersionStatus,
 )
-from questionnaires.versions import copy_to_draft, publish
 
 SMALL = """
 # A questionnaire small enough to read in a test.

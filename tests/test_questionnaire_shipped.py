@@ -5,16 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.interactions import knowledge
-from questionnaires.interactions.facts import SEXES
-from questionnaires.loader import (
+from questionnaires.definitions.loader import (
     DATA_DIR,
     QuestionSpec,
     load_questionnaire,
     read_questionnaire,
 )
+from questionnaires.definitions.versions import CONCEPT_KINDS, DIET_PATTERNS
+from questionnaires.interactions import knowledge
+from questionnaires.interactions.facts import SEXES
 from questionnaires.models import VersionStatus
-from questionnaires.versions import CONCEPT_KINDS, DIET_PATTERNS
 
 HEALTH = DATA_DIR / "health.toml"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "questionnaires.md"

@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from questionnaires.findings import check_response
 from questionnaires.interactions import knowledge
 from questionnaires.management.commands import recheck_findings
 from questionnaires.models import ResponseStatus
+from questionnaires.review.checking import check_response
 from tests.questionnaire_factories import (
     MedicationFactory,
     ResponseFactory,

@@ -1,7 +1,7 @@
 """A response reads itself: its answers by section for a read-only page, and how
 many times it has been submitted."""
 
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import LIST_KINDS, Medication
 from tests.review_helpers import submitted_case
 

@@ -224,7 +224,7 @@ def test_private_notes_are_kept_and_an_empty_one_is_refused(priya_client, case):
 def test_a_case_not_yet_submitted_sends_the_practitioner_to_the_client(
     priya_client, alice
 ):
-    from questionnaires import intake
+    from questionnaires.intake import operations as intake
     from tests.intake_helpers import shipped_version
 
     shipped_version()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from questionnaires.models import QuestionKind
-from questionnaires.scores import SystemScore, score_change, symptom_scores
+from questionnaires.review.scores import SystemScore, score_change, symptom_scores
 from tests.questionnaire_factories import (
     QuestionFactory,
     QuestionnaireVersionFactory,

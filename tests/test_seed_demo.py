@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from practice.models import Client, Practice, Practitioner, Role, User
-from questionnaires import followup
+from questionnaires.followups import visits as followup
 from questionnaires.models import Adherence, Finding, Response, ResponseStatus
 
 

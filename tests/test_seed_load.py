@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from practice.models import Client, User
-from questionnaires.management.commands.seed_load import (
+from questionnaires.management.client_loader import (
     load_practitioners,
     loaded_clients,
 )

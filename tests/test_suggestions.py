@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from questionnaires import suggestions
+from questionnaires.intake import suggestions
 from questionnaires.interactions import knowledge
 
 MEDICINES = "/q/suggest/medicines/"

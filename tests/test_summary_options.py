@@ -4,9 +4,9 @@ version; the issued PDF's timetable and the portal's replaced versions."""
 
 import pytest
 
+from questionnaires.advice.timetable import duration_words
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import AdviceDraft, Decision, IssuedSummary
-from questionnaires.timetable import duration_words
 from tests.pdf_helpers import pdf_text
 from tests.review_helpers import submitted_case
 

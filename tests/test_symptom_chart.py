@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 import pytest
 from django.template.loader import render_to_string
 
-from questionnaires import charts
-from questionnaires.charts import ChartRow, symptom_chart
 from questionnaires.models import QuestionKind
-from questionnaires.scores import symptom_scores
+from questionnaires.review import charts
+from questionnaires.review.charts import ChartRow, symptom_chart
+from questionnaires.review.scores import symptom_scores
 from tests.htmlcheck import csp_problems
 from tests.questionnaire_factories import (
     QuestionFactory,

@@ -4,8 +4,14 @@ the times chosen."""
 
 from decimal import Decimal
 
-from questionnaires.models.advice import Timing
-from questionnaires.timetable import Dose, Spacing, build, clashes, duration_words
+from questionnaires.advice.models import Timing
+from questionnaires.advice.timetable import (
+    Dose,
+    Spacing,
+    build,
+    clashes,
+    duration_words,
+)
 
 ALENDRONIC = Dose(
     name="Alendronic acid 70 mg",

@@ -20,7 +20,7 @@ POSTGRES_INDEXES = {
 
 
 def fill_case_summaries(apps, schema_editor):
-    from questionnaires.case_summary import refresh_all
+    from questionnaires.dashboard.case_summary import refresh_all
 
     refresh_all(apps.get_model("practice", "Client").objects.all(), apps)
 

@@ -14,10 +14,10 @@ from practice import access, invitations
 from practice.audit import record
 from practice.forms import ChoosePasswordForm, InviteClientForm
 from practice.models import AuditAction, Client, InvitationState, Role, User
-from questionnaires.forms import ReopenForm
+from questionnaires.advice.summary_options import with_replacements
+from questionnaires.intake.views.sending import send_and_tell
 from questionnaires.models import IssuedSummary
-from questionnaires.summary_options import with_replacements
-from questionnaires.views.practitioner import send_and_tell
+from questionnaires.review.forms import ReopenForm
 
 HOME_BY_ROLE = {
     Role.CLIENT: "practice:portal",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .case import ResolvedCase, present_nutrients
 from .entries import Knowledge, Rule
 from .finding import Finding, make_finding
+from .resolved_case import ResolvedCase, present_nutrients
 
 
 def condition_findings(

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .case import ResolvedCase
 from .condition_rules import condition_findings, red_flag_findings
 from .entries import LIMIT_SETS, SEVERITIES, Knowledge, Rule, Source
 from .facts import CaseFacts
@@ -27,6 +26,7 @@ from .limit_rules import (
 )
 from .matching import matcher_for
 from .pair_rules import depletion_findings, interaction_findings
+from .resolved_case import ResolvedCase
 from .resolving import resolve
 from .routes import apply_routes
 from .understood import Understood

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .case import ResolvedCase
 from .doses import NutrientSource
 from .entries import ADULT_AGE, LIMIT_SET_NAMES, Knowledge, Limit, Nutrient, Rule
 from .finding import Finding, amount_text, make_finding
+from .resolved_case import ResolvedCase
 
 
 def upper_limit_findings(

@@ -3,9 +3,14 @@ and a drug, nutrient or alcohol that lowers a nutrient (depletion)."""
 
 from __future__ import annotations
 
-from .case import ResolvedCase, matching_drugs, present_nutrients, threshold_met
 from .entries import Knowledge, Rule
 from .finding import Finding, amount_text, make_finding
+from .resolved_case import (
+    ResolvedCase,
+    matching_drugs,
+    present_nutrients,
+    threshold_met,
+)
 
 
 def interaction_findings(

@@ -6,7 +6,6 @@ always visible, never silent.
 
 from __future__ import annotations
 
-from .case import ResolvedCase
 from .doses import (
     NutrientSource,
     doses_per_day,
@@ -18,6 +17,7 @@ from .entries import Knowledge
 from .facts import CaseFacts
 from .finding import make_finding
 from .matching import Match, Matcher
+from .resolved_case import ResolvedCase
 from .text import normalise
 from .understood import HOW, Understood, has_rules, matched
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .case import ResolvedCase
 from .entries import Knowledge
 from .finding import make_finding
+from .resolved_case import ResolvedCase
 
 # Words that say a medicine is not swallowed: "Bonviva 3 mg injection every 3
 # months", "zoledronic acid infusion", "B12 jab".

@@ -5,8 +5,12 @@ import datetime
 from django import template
 from django.utils.dateformat import format as format_date
 
-from questionnaires.forms import SYMPTOM_CHOICES, YES_NO_CHOICES
-from questionnaires.forms.questions import MeasureField, parts_field
+from questionnaires.intake.forms import (
+    SYMPTOM_CHOICES,
+    YES_NO_CHOICES,
+    MeasureField,
+    parts_field,
+)
 from questionnaires.models import Answer, Question, QuestionKind
 
 register = template.Library()

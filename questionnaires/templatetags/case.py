@@ -2,7 +2,7 @@
 
 from django import template
 
-from questionnaires import case_overview
+from questionnaires.review import overview as case_overview
 
 register = template.Library()
 

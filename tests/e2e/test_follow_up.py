@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.management.commands.seed_demo import seed
-from questionnaires.loader import load_questionnaire
+from questionnaires.definitions.loader import load_questionnaire
 from questionnaires.models import (
     AdviceDraft,
     PlanItem,

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.models import Client
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from questionnaires.models import ResponseStatus
 from tests.e2e.conftest import PHONE, new_context
 from tests.e2e.helpers import sign_in

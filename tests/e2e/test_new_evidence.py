@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from questionnaires import rechecks
 from questionnaires.models import Finding, Response
+from questionnaires.rechecks import after_deploy as rechecks
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
 

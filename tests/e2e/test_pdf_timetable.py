@@ -6,10 +6,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from questionnaires import review
+from questionnaires.advice.timetable import duration_words
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import Decision, Response
-from questionnaires.timetable import duration_words
+from questionnaires.review import actions as review
 from tests.e2e.conftest import DESKTOP, NARROW, new_context
 from tests.e2e.helpers import (
     acknowledge_every_finding,

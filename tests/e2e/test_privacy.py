@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from practice.models import Client
-from questionnaires import advice, review
+from questionnaires.advice import operations as advice
 from questionnaires.models import IssuedSummary
+from questionnaires.review import actions as review
 from tests.e2e.conftest import DESKTOP, new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
 from tests.review_helpers import MAGNESIUM, submitted_case

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.models import Client
-from questionnaires import intake
+from questionnaires.intake import operations as intake
 from tests.e2e.conftest import DESKTOP, NARROW, PHONE, new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
 

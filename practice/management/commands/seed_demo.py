@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from practice.models import Client, Practice, Practitioner, Role, User
-from questionnaires import case_summary, demo
+from questionnaires import demo
+from questionnaires.dashboard import case_summary
 
 DEMO_PASSWORD = "cofactor-demo"  # noqa: S105 - printed on purpose; DEBUG only
 

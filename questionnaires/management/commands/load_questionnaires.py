@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from questionnaires.loader import (
+from questionnaires.definitions.loader import (
     DATA_DIR,
     QuestionnaireFileError,
     QuestionnaireSpec,

@@ -16,9 +16,9 @@ import logging
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from questionnaires.findings import StoreResult, check_response, upper_limit_set
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import Response, ResponseStatus
+from questionnaires.review.checking import StoreResult, check_response, upper_limit_set
 
 logger = logging.getLogger(__name__)
 

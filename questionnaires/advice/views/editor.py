@@ -1,0 +1,367 @@
+"""Writing the advice for a case, checking the supplement plan, previewing and
+issuing the PDF; downloading an issued summary."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from practice import access
+from practice.audit import record
+from practice.models import AuditAction, Role
+from questionnaires.advice import current_supplements, pdf, plans, summary_options
+from questionnaires.advice import operations as advice
+from questionnaires.advice.forms import AdviceForm, PlanItemForm
+from questionnaires.advice.views.autosave import saved_version, stale_message
+from questionnaires.intake.forms import without_nul
+from questionnaires.intake.operations import valid_uuids
+from questionnaires.models import (
+    AdviceSnippet,
+    IssuedSummary,
+    Response,
+    SnippetSection,
+    Timing,
+)
+
+STAFF = (Role.PRACTITIONER, Role.ADMIN)
+TEXT_FIELDS = AdviceForm.Meta.fields
+
+
+def _case_or_redirect(request: HttpRequest, code: str):
+    response = access.get_response(request.user, code)
+    if response.is_editable:
+        messages.info(request, "The client has not sent this questionnaire yet.")
+        return response, redirect(response.client)
+    return response, None
+
+
+@never_cache
+@access.role_required(*STAFF)
+def editor(request: HttpRequest, code: str) -> HttpResponse:
+    response, elsewhere = _case_or_redirect(request, code)
+    if elsewhere:
+        return elsewhere
+    draft = advice.draft_for(response=response, by=request.user)
+    if request.method == "POST":
+        return _post(request, response, draft)
+    record(
+        action=AuditAction.VIEWED,
+        request=request,
+        obj=response,
+        detail={"page": "advice"},
+    )
+    return _render(request, response, draft, AdviceForm(instance=draft), None)
+
+
+def _post(request: HttpRequest, response, draft) -> HttpResponse:
+    action = request.POST.get("action", "save")
+    url = reverse("questionnaires:advice", args=[response.code])
+    with transaction.atomic():
+        # Under the case's lock, so an issue in progress prints the rows it
+        # checked; whatever is stored here leaves the plan "not checked yet"
+        # until it is checked (its fingerprint no longer matches).
+        Response.objects.select_for_update().filter(pk=response.pk).first()
+        draft.refresh_from_db(fields=["updated_at", "updated_by"])
+        stale = request.POST.get("saved_version", saved_version(draft)) != (
+            saved_version(draft)
+        )
+        if not stale:
+            _save_as_typed(request, response, draft)
+            current_supplements.save_as_typed(request.POST, response, draft)
+    if stale:
+        # Saved elsewhere since this page was opened: keep what was typed on the
+        # page, say so, and let a second press of Save replace it on purpose.
+        messages.error(
+            request, stale_message(draft) + " Save again to replace that version."
+        )
+        form = AdviceForm(request.POST, instance=draft)
+        summary_options.save_options(request.POST, draft)  # shown, not saved
+        return _render(
+            request, response, draft, form, _plan_forms(draft, request.POST), status=409
+        )
+
+    kind, _, arg = action.partition(":")
+    if kind == "add-plan":
+        row = advice.add_plan_row(draft=draft)
+        return redirect(f"{url}#plan-{row.code}")
+    if kind == "remove-plan":
+        draft.plan.filter(code__in=valid_uuids([arg])).delete()
+        return redirect(f"{url}#plan")
+    if kind == "insert" and arg in SnippetSection.values:
+        _insert_snippet(request, draft, arg)
+        return redirect(f"{url}#id_{arg}")
+    if kind == "snippet" and arg in SnippetSection.values:
+        _save_snippet(request, draft, arg)
+        return redirect(f"{url}#id_{arg}")
+
+    form = AdviceForm(request.POST, instance=draft)
+    plan_forms = _plan_forms(draft, request.POST)
+    current_ok = not current_supplements.problems(response, draft)
+    if not all([form.is_valid(), *[f.is_valid() for f in plan_forms], current_ok]):
+        return _render(request, response, draft, form, plan_forms, status=422)
+    _prefill_spacing(response, draft)
+    advice.plan_check(response=response, by=request.user)
+    found = advice.plan_findings(response)
+    undecided = [f for f in found if not f.is_decided]
+    if undecided:
+        messages.warning(
+            request,
+            f"Saved. The plan check found {len(undecided)} thing"
+            f"{'s' if len(undecided) > 1 else ''} to decide before issuing.",
+        )
+    else:
+        messages.success(request, "Saved and checked against the client's case.")
+    return redirect(f"{url}#plan-check" if undecided else url)
+
+
+def _save_as_typed(request: HttpRequest, response, draft) -> None:
+    """Keep everything typed, valid or not, before doing anything else."""
+    changed_fields = [
+        name
+        for name in TEXT_FIELDS
+        if name in request.POST and request.POST[name][:20000] != getattr(draft, name)
+    ]
+    for name in TEXT_FIELDS:
+        if name in request.POST:
+            setattr(draft, name, without_nul(request.POST[name])[:20000])
+    changed_fields += summary_options.save_options(request.POST, draft)
+    draft.updated_by = request.user
+    # Never the check's record (checked_plan): only a check writes that.
+    draft.save(
+        update_fields=[
+            *TEXT_FIELDS,
+            *summary_options.OPTION_FIELDS,
+            "updated_by",
+            "updated_at",
+        ]
+    )
+    codes = valid_uuids(request.POST.getlist("plan"))
+    changed = []
+    for row in draft.plan.filter(code__in=codes):
+        values = PlanItemForm(
+            request.POST, prefix=f"plan-{row.code}", instance=row
+        ).draft_values()
+        for key, value in values.items():
+            setattr(row, key, value)
+        changed.append(row)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, PlanItemForm.draft_fields)
+    # Which fields changed and how many plan rows were saved; never the advice.
+    record(
+        action=AuditAction.CHANGED,
+        request=request,
+        obj=response,
+        detail={
+            "event": "advice_saved",
+            "action": request.POST.get("action", "save").partition(":")[0][:20],
+            "fields": changed_fields,
+            "plan_rows": len(changed),
+        },
+    )
+
+
+def _prefill_spacing(response, draft) -> None:
+    for row in draft.plan.all():
+        if not row.spacing and not row.is_blank:
+            spacing = advice.spacing_prefill(response, row)
+            if spacing:
+                row.spacing = spacing
+                row.save(update_fields=["spacing"])
+
+
+def _insert_snippet(request: HttpRequest, draft, section: str) -> None:
+    snippet = AdviceSnippet.objects.filter(
+        owner__user=request.user,
+        section=section,
+        pk=_snippet_pk(request.POST.get(f"snippet-{section}", "")),
+    ).first()
+    if snippet is None:
+        messages.error(request, "Choose a saved snippet to insert.")
+        return
+    current = getattr(draft, section).rstrip()
+    setattr(draft, section, f"{current}\n\n{snippet.text}".strip())
+    draft.save(update_fields=[section])
+    messages.success(request, f"Inserted “{snippet.title}”.")
+
+
+def _snippet_pk(posted: str) -> int:
+    """The chosen snippet's id, or 0 (no snippet) for anything but a number."""
+    return int(posted) if posted.isascii() and posted.isdigit() else 0
+
+
+def _save_snippet(request: HttpRequest, draft, section: str) -> None:
+    title = without_nul(request.POST.get(f"snippet-title-{section}", ""))
+    title = title.strip()[:120]
+    text = getattr(draft, section).strip()
+    practitioner = getattr(request.user, "practitioner_profile", None)
+    if practitioner is None:
+        messages.error(request, "Only practitioners keep snippets.")
+    elif not title or not text:
+        messages.error(request, "Give the snippet a title, and write its text first.")
+    else:
+        AdviceSnippet.objects.create(
+            owner=practitioner, section=section, title=title, text=text
+        )
+        messages.success(request, f"Saved “{title}” as a snippet.")
+
+
+def _plan_forms(draft, data=None) -> list[PlanItemForm]:
+    return [
+        PlanItemForm(data, prefix=f"plan-{row.code}", instance=row)
+        if data is not None
+        else PlanItemForm(prefix=f"plan-{row.code}", instance=row)
+        for row in draft.plan.all()
+    ]
+
+
+def _render(request, response, draft, form, plan_forms, status: int = 200):
+    snippets = {}
+    for snippet in AdviceSnippet.objects.filter(owner__user=request.user):
+        snippets.setdefault(snippet.section, []).append(snippet)
+    sections = [
+        {
+            "field": form[name],
+            "name": name,
+            "snippets": snippets.get(name, []),
+        }
+        for name in TEXT_FIELDS
+    ]
+    plan = plans.read_plan(response)
+    blockers = advice.issue_blockers(response, plan)
+    return render(
+        request,
+        "questionnaires/advice.html",
+        {
+            "response": response,
+            "client": response.client,
+            "draft": draft,
+            "form": form,
+            "sections": sections,
+            "plan_forms": plan_forms if plan_forms is not None else _plan_forms(draft),
+            "plan_findings": advice.plan_findings(response),
+            "blockers": blockers,
+            "plan_checked": plan.is_checked,
+            "current_rows": current_supplements.rows(response, plan),
+            "totals": current_supplements.totals(response, plan),
+            "summaries": advice.client_summaries(response).select_related("issued_by"),
+            "next_version": (
+                advice.client_summaries(response).aggregate(n=Max("version"))["n"] or 0
+            )
+            + 1,
+            "return_to": reverse("questionnaires:advice", args=[response.code]),
+            "saved_version": saved_version(draft),
+            "medicine_times": summary_options.medicine_choices(draft),
+            "timetable_clashes": summary_options.timetable_clashes(response, draft),
+            "timing_choices": Timing.choices,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@access.role_required(*STAFF)
+def preview(request: HttpRequest, code: str) -> HttpResponse:
+    response, elsewhere = _case_or_redirect(request, code)
+    if elsewhere:
+        return elsewhere
+    draft = advice.draft_for(response=response, by=request.user)
+    record(
+        action=AuditAction.VIEWED,
+        request=request,
+        obj=response,
+        detail={"page": "advice_preview"},
+    )
+    version = (advice.client_summaries(response).count() or 0) + 1
+    document = advice.summary_document(response, version=version)
+    return render(
+        request,
+        "questionnaires/advice_preview.html",
+        {
+            "response": response,
+            "client": response.client,
+            "draft": draft,
+            "content": format_html("{}", pdf.summary_html(document, for_preview=True)),
+        },
+    )
+
+
+@access.role_required(*STAFF)
+@require_POST
+def issue(request: HttpRequest, code: str) -> HttpResponse:
+    response, elsewhere = _case_or_redirect(request, code)
+    if elsewhere:
+        return elsewhere
+    url = reverse("questionnaires:advice", args=[response.code])
+    expected = request.POST.get("expected_version", "")
+    if not (expected.isascii() and expected.isdigit()):
+        messages.error(request, "Nothing was issued: reload the page and try again.")
+        return redirect(url)
+    try:
+        summary = advice.issue_summary(
+            response=response,
+            by=request.user,
+            expected_version=int(expected),
+            request=request,
+        )
+    except advice.AlreadyIssued as already:
+        if already.summary is not None:
+            messages.info(
+                request,
+                f"Version {already.summary.version} has already been issued; "
+                "nothing more was sent.",
+            )
+        return redirect(f"{url}#issued")
+    except advice.IssueRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+        return redirect(url)
+    except pdf.PdfRenderError as error:
+        messages.error(
+            request,
+            f"The PDF could not be made, so nothing was issued: {error} "
+            "Please try again; if it keeps happening, tell your administrator.",
+        )
+        return redirect(url)
+    messages.success(
+        request,
+        f"Advice summary version {summary.version} issued; "
+        f"{response.client.user.full_name} has been emailed that it is ready.",
+    )
+    return redirect(f"{url}#issued")
+
+
+@never_cache
+@access.role_required(Role.CLIENT, *STAFF)
+def download(request: HttpRequest, code: str) -> HttpResponse:
+    summary = (
+        IssuedSummary.objects.filter(
+            code=code, response__in=access.responses_for(request.user)
+        )
+        .select_related("response__client__user")
+        .first()
+    )
+    if summary is None:
+        raise Http404("No such summary.")
+    try:
+        content = advice.read_issued(summary)
+    except (OSError, ValueError) as error:
+        raise Http404("This summary is not available.") from error
+    record(
+        action=AuditAction.DOWNLOADED,
+        request=request,
+        obj=summary,
+        detail={"response": str(summary.response.code), "version": summary.version},
+    )
+    reply = HttpResponse(content, content_type="application/pdf")
+    reply["Content-Disposition"] = (
+        f'attachment; filename="advice-summary-v{summary.version}.pdf"'
+    )
+    reply["Cache-Control"] = "no-store"
+    return reply
