@@ -32,7 +32,7 @@ from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 WORK = Path(tempfile.mkdtemp(prefix="cofactor-bench-"))
-SITE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
 def is_postgres(url: str) -> bool:
@@ -41,7 +41,7 @@ def is_postgres(url: str) -> bool:
 
 def bench_database_url(name: str) -> str:
     """The site's PostgreSQL URL with the database `<name>_<suffix>` instead."""
-    parts = urlsplit(SITE_URL)
+    parts = urlsplit(DATABASE_URL)
     return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{name}"))
 
 
@@ -457,11 +457,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=5000)
     args = parser.parse_args()
     if args.part == "dashboard":
-        if not is_postgres(SITE_URL):
+        if not is_postgres(DATABASE_URL):
             raise SystemExit("the dashboard part needs DATABASE_URL=postgres://...")
         url = bench_database_url(f"bench_{args.clients}")
         ensure_database(url, fresh=False)
-    elif is_postgres(SITE_URL):
+    elif is_postgres(DATABASE_URL):
         url = bench_database_url("bench_pages")
         ensure_database(url, fresh=True)
     else:

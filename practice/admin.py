@@ -155,7 +155,7 @@ class UserAdmin(admin.ModelAdmin):
             action=AuditAction.CHANGED if change else AuditAction.CREATED,
             request=request,
             obj=obj,
-            client=_client_of(obj),
+            client=obj.client_profile_or_none(),
             detail=changes(form, ("role", "is_active"))
             if change
             else {"role": obj.role},
@@ -175,7 +175,7 @@ class UserAdmin(admin.ModelAdmin):
                 action=AuditAction.CHANGED,
                 request=request,
                 obj=user,
-                client=_client_of(user),
+                client=user.client_profile_or_none(),
                 detail=detail,
             )
 
@@ -310,13 +310,6 @@ class ClientAdmin(admin.ModelAdmin):
             obj=obj,
             detail=changes(form, ("practitioner",)) if change else {},
         )
-
-
-def _client_of(user: User) -> Client | None:
-    """The client profile of a client's account, so it shows in their trail."""
-    if user.role != Role.CLIENT:
-        return None
-    return Client.objects.filter(user=user).first()
 
 
 @admin.register(Practice)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
-from practice.models import AuditAction, AuditEvent, Client, Role, User
+from practice.models import AuditAction, AuditEvent, Client, User
 
 USER_AGENT_LENGTH = 200
 EMAIL_LENGTH = 120
@@ -113,12 +113,6 @@ def _clean(value: object) -> object:
     return value
 
 
-def _client_of_user(user: User) -> Client | None:
-    if user.role != Role.CLIENT:
-        return None
-    return Client.objects.filter(user=user).first()
-
-
 # ------------------------------------------------------ sign-in signal receivers
 
 
@@ -128,7 +122,7 @@ def on_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
         request=request,
         actor=user,
         obj=user,
-        client=_client_of_user(user),
+        client=user.client_profile_or_none(),
     )
 
 
@@ -159,7 +153,7 @@ def login_refused(*, request: HttpRequest | None, email: str, reason: str) -> No
         actor=None,
         object_type="user" if account else "",
         object_id=str(account.code) if account else "",
-        client=_client_of_user(account) if account else None,
+        client=account.client_profile_or_none() if account else None,
         detail=detail,
     )
 
@@ -171,7 +165,7 @@ def on_mfa_failed(sender, request: HttpRequest | None, user: User, **kwargs) -> 
         request=request,
         actor=None,
         obj=user,
-        client=_client_of_user(user),
+        client=user.client_profile_or_none(),
         detail={"reason": "wrong_mfa_code"},
     )
 
@@ -191,5 +185,5 @@ def on_logout(sender, request: HttpRequest | None, user: User | None, **kwargs):
         request=request,
         actor=user,
         obj=user,
-        client=_client_of_user(user),
+        client=user.client_profile_or_none(),
     )

@@ -253,16 +253,8 @@ def send_questionnaire_ready_email(
     client: Client | None = None,
     follow_up: bool = False,
 ) -> None:
-    _send(
-        to=to,
-        template="follow_up_ready" if follow_up else "questionnaire_ready",
-        client=client,
-        context={
-            "client_name": client_name,
-            "practice_name": practice_name,
-            "link": absolute(reverse("practice:portal")),
-        },
-    )
+    template = "follow_up_ready" if follow_up else "questionnaire_ready"
+    _send_to_client(template, to, client_name, practice_name, client)
 
 
 def send_submitted_email(
@@ -284,25 +276,27 @@ def send_reopened_email(
     *, to: str, client_name: str, practice_name: str, client: Client | None = None
 ) -> None:
     """Tell the client their questionnaire is open again; the reason is in the app."""
-    _send(
-        to=to,
-        template="questionnaire_reopened",
-        client=client,
-        context={
-            "client_name": client_name,
-            "practice_name": practice_name,
-            "link": absolute(reverse("practice:portal")),
-        },
-    )
+    _send_to_client("questionnaire_reopened", to, client_name, practice_name, client)
 
 
 def send_summary_ready_email(
     *, to: str, client_name: str, practice_name: str, client: Client | None = None
 ) -> None:
     """Tell the client their advice summary is ready; the PDF stays in the app."""
+    _send_to_client("summary_ready", to, client_name, practice_name, client)
+
+
+def _send_to_client(
+    template: str,
+    to: str,
+    client_name: str,
+    practice_name: str,
+    client: Client | None,
+) -> None:
+    """Tell a client something waits for them in their portal."""
     _send(
         to=to,
-        template="summary_ready",
+        template=template,
         client=client,
         context={
             "client_name": client_name,

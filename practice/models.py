@@ -116,6 +116,12 @@ class User(AbstractBaseUser):
     def is_superuser(self) -> bool:
         return self.is_staff
 
+    def client_profile_or_none(self) -> Client | None:
+        """This client's profile (one query); None for staff or a client without one."""
+        if self.role != Role.CLIENT:
+            return None
+        return Client.objects.filter(user=self).first()
+
     def has_perm(self, perm: str, obj: object = None) -> bool:
         return self.is_staff
 

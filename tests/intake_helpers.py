@@ -22,6 +22,12 @@ def _spec(path: Path) -> QuestionnaireSpec:
     return read_questionnaire(path)
 
 
+def load_questionnaire(path: Path | str) -> QuestionnaireVersion:
+    """Load a data file; return the version holding its content (new or not)."""
+    version, _created = load_spec(read_questionnaire(path))
+    return version
+
+
 def shipped_version() -> QuestionnaireVersion:
     """Load the shipped questionnaire, as `load_questionnaire` would."""
     return load_spec(_spec(SHIPPED))[0]

@@ -8,8 +8,8 @@ from django.conf import settings
 
 from practice.management.commands.seed_demo import seed_with_cases
 from practice.models import Client, User
-from questionnaires.definitions.loader import load_questionnaire
 from tests.htmlcheck import csp_problems
+from tests.intake_helpers import load_questionnaire
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from questionnaires.advice.forms import PLAN_FIELDS
 from questionnaires.intake import operations as intake
 from questionnaires.intake.entry_forms import MedicationForm, SupplementForm
-from questionnaires.intake.forms import LIST_KINDS, PastDateField, parts_field
+from questionnaires.intake.fields import PastDateField
+from questionnaires.intake.forms import LIST_KINDS, parts_field
 from questionnaires.intake.models import AmountBasis, SupplementUnit
 from questionnaires.models import (
     ActionKind,

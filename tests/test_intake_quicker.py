@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.definitions.loader import load_questionnaire
 from questionnaires.intake import operations as intake
 from questionnaires.intake.forms import applies
 from questionnaires.models import Answer, VersionStatus
 from questionnaires.review.engine_facts import build_case_facts
-from tests.intake_helpers import name_of, question, shipped_version, step_url
+from tests.intake_helpers import (
+    load_questionnaire,
+    name_of,
+    question,
+    shipped_version,
+    step_url,
+)
 
 V1 = Path(__file__).resolve().parent / "questionnaires" / "health_v1.toml"
 

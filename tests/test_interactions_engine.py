@@ -1,9 +1,12 @@
 """Realistic clients through the engine: the findings a practitioner must see, and
 the ones that must not appear (a false alarm costs trust as much as a miss)."""
 
+import dataclasses
+
 import pytest
 
 from questionnaires.interactions import engine, knowledge
+from questionnaires.interactions.entries import KINDS
 from questionnaires.interactions.facts import CaseFacts, MedicationEntry
 
 SEVERITY_ORDER = ["refer", "major", "moderate", "minor", "info"]
@@ -409,3 +412,14 @@ def test_a_condition_written_twice_is_checked_once():
 def test_unknown_limits_set_is_refused():
     with pytest.raises(ValueError, match="limits"):
         engine.run(CaseFacts(), knowledge.load(), limits="fr")
+
+
+def test_every_rule_kind_has_an_evaluator():
+    assert set(engine._EVALUATORS) == set(KINDS)
+
+
+def test_a_rule_of_a_kind_the_engine_cannot_evaluate_stops_the_check():
+    kb = knowledge.load()
+    rule = dataclasses.replace(kb.rules["mg-bisphosphonates"], kind="unheard_of")
+    with pytest.raises(ValueError, match="mg-bisphosphonates: no evaluator"):
+        engine._evaluate(rule, None, kb, "uk")

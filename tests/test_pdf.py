@@ -560,3 +560,12 @@ def _fonts(reader):
                 descriptor = descendant["/FontDescriptor"].get_object()
                 fonts[str(descendant["/BaseFont"])] = descriptor
     return fonts
+
+
+def test_doses_a_day_typed_with_a_comma_still_split_across_the_times_ticked():
+    # The plan form reads "2,0" as 2, so the timetable must too.
+    row = replace(
+        plan_row("Magnesium glycinate", "150", "mg", "2,0", Timing.BREAKFAST),
+        more_timings=(Timing.EVENING_MEAL,),
+    )
+    assert row.dose_each_time == "150 mg"

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from questionnaires.definitions.loader import DATA_DIR, load_questionnaire
+from questionnaires.definitions.loader import DATA_DIR
 from questionnaires.definitions.versions import (
     QUESTION_FIELDS,
     SECTION_FIELDS,
@@ -22,6 +22,7 @@ from questionnaires.models import (
     Section,
     VersionStatus,
 )
+from tests.intake_helpers import load_questionnaire
 
 VERSIONS = "/admin/questionnaires/questionnaireversion/"
 

@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from questionnaires.definitions.loader import (
     QuestionnaireFileError,
-    load_questionnaire,
     read_questionnaire,
 )
 from questionnaires.definitions.versions import copy_to_draft, publish
@@ -20,6 +19,7 @@ from questionnaires.models import (
     Response,
     VersionStatus,
 )
+from tests.intake_helpers import load_questionnaire
 
 SMALL = """
 # A questionnaire small enough to read in a test.

@@ -8,13 +8,13 @@ import pytest
 from questionnaires.definitions.loader import (
     DATA_DIR,
     QuestionSpec,
-    load_questionnaire,
     read_questionnaire,
 )
 from questionnaires.definitions.versions import CONCEPT_KINDS, DIET_PATTERNS
 from questionnaires.interactions import knowledge
 from questionnaires.interactions.facts import SEXES
 from questionnaires.models import VersionStatus
+from tests.intake_helpers import load_questionnaire
 
 HEALTH = DATA_DIR / "health.toml"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "questionnaires.md"

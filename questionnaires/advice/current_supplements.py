@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.http import QueryDict
 
 from questionnaires.advice import plans
-from questionnaires.intake.forms import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.totals import daily_totals
 from questionnaires.models import (
@@ -20,6 +19,7 @@ from questionnaires.models import (
     Supplement,
 )
 from questionnaires.review.engine_facts import build_case_facts
+from questionnaires.values import without_nul
 
 
 def taken(response: Response) -> list[Supplement]:

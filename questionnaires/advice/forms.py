@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from questionnaires.intake.entry_forms import DoseForm
-from questionnaires.intake.forms import parse_number
 from questionnaires.models import (
     AdviceDraft,
     PlanItem,
     Timing,
 )
+from questionnaires.values import parse_number
 
 
 class AdviceForm(forms.ModelForm):

@@ -4,7 +4,6 @@ numbered PDF that never changes."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 
@@ -36,6 +35,7 @@ from questionnaires.models import (
 from questionnaires.review import checking as finding_store
 from questionnaires.review.charts import symptom_chart
 from questionnaires.review.scores import symptom_scores
+from questionnaires.values import iso_date
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def summary_document(
         practitioner_name=str(practitioner) if practitioner else "",
         practitioner_registration=practitioner.registration if practitioner else "",
         client_name=client.user.full_name,
-        client_date_of_birth=client.date_of_birth or _date(dob.first()),
+        client_date_of_birth=client.date_of_birth or iso_date(dob.first()),
         issued_on=timezone.localdate(),
         version=version,
         key_points=draft.key_points,
@@ -445,10 +445,3 @@ def read_issued(summary: IssuedSummary) -> bytes:
         log.error("summary %s does not match its recorded hash", summary.code)
         raise ValueError("The stored summary does not match what was issued.")
     return content
-
-
-def _date(value: object) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return None

@@ -29,7 +29,6 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -47,6 +46,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from questionnaires.advice import timetable
 from questionnaires.advice.models import Timing
+from questionnaires.values import parse_number
 
 if TYPE_CHECKING:
     from questionnaires.review.charts import Chart
@@ -106,12 +106,8 @@ class PlanRow:
     def dose_each_time(self) -> str:
         """How much at each time in the timetable: one dose when the doses a day
         match the times chosen, else the whole dose ("150 mg, 3 a day")."""
-        per_day = self.per_day.strip() or "1"
-        try:
-            matches = Decimal(per_day) == len(self.timings)
-        except ArithmeticError:
-            matches = False
-        return self.amount_text if matches else self.dose
+        per_day = parse_number(self.per_day.strip() or "1")
+        return self.amount_text if per_day == len(self.timings) else self.dose
 
     @property
     def name(self) -> str:

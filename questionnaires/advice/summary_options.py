@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from django.http import QueryDict
 
 from questionnaires.advice.timetable import Dose, Spacing, clashes
-from questionnaires.intake.forms import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import matcher_for
 from questionnaires.models import (
@@ -23,6 +22,7 @@ from questionnaires.models import (
 )
 from questionnaires.review.engine_facts import build_case_facts
 from questionnaires.review.matches import entry_matches
+from questionnaires.values import without_nul
 
 CHANGES_MAX = 5000
 #: The draft's fields these options write (saved with the advice text).

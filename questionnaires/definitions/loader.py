@@ -32,7 +32,8 @@ from questionnaires.definitions.versions import (
     question_problems,
     symptom_options,
 )
-from questionnaires.interactions import knowledge
+from questionnaires.interactions import fields, knowledge
+from questionnaires.interactions.fields import Problem
 from questionnaires.models import QuestionKind, Questionnaire, QuestionnaireVersion
 
 DATA_DIR = Path(__file__).parent.parent / "data"
@@ -130,10 +131,6 @@ class QuestionnaireSpec:
 # --- reading -------------------------------------------------------------------
 
 
-class _Problem(ValueError):
-    """A problem found while reading one part of the file; the caller adds where."""
-
-
 def read_questionnaire(path: Path | str) -> QuestionnaireSpec:
     """Read and check a data file; raise QuestionnaireFileError at the first problem."""
     path = Path(path)
@@ -145,15 +142,17 @@ def read_questionnaire(path: Path | str) -> QuestionnaireSpec:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise QuestionnaireFileError(file, "", f"is not valid TOML: {error}") from error
     try:
-        _check_keys(data, _FILE_KEYS)
-        key = _text(data, "key")
+        fields.check_fields(data, _FILE_KEYS)
+        key = fields.text(data, "key")
         if not _SLUG.match(key):
-            raise _Problem("key: use lower-case letters, digits and -, e.g. health")
-        title = _text(data, "title", max_length=_MAX_TITLE)
-        notes = _text(data, "notes", required=False)
-        raw_sections = _tables(data, "section")
-    except _Problem as problem:
-        raise QuestionnaireFileError(file, "", str(problem)) from None
+            raise Problem.in_field(
+                "key", "use lower-case letters, digits and -, e.g. health"
+            )
+        title = fields.text(data, "title", max_length=_MAX_TITLE)
+        notes = fields.text(data, "notes", required=False)
+        raw_sections = fields.tables(data, "section")
+    except Problem as problem:
+        raise QuestionnaireFileError(file, "", _said(problem)) from None
     sections = []
     seen_sections: set[str] = set()
     seen_concepts: dict[str, str] = {}
@@ -176,18 +175,20 @@ def _section(
     key = raw.get("key")
     where = f"section {key!r}" if isinstance(key, str) and key else f"section {number}"
     try:
-        _check_keys(raw, _SECTION_KEYS)
-        key = _text(raw, "key")
+        fields.check_fields(raw, _SECTION_KEYS)
+        key = fields.text(raw, "key")
         if not _SLUG.match(key):
-            raise _Problem("key: use lower-case letters, digits and -, e.g. about-you")
+            raise Problem.in_field(
+                "key", "use lower-case letters, digits and -, e.g. about-you"
+            )
         if key in seen_sections:
-            raise _Problem("key: another section already uses it")
+            raise Problem.in_field("key", "another section already uses it")
         seen_sections.add(key)
-        title = _text(raw, "title", max_length=_MAX_TITLE)
-        intro = _text(raw, "intro", required=False)
-        raw_questions = _tables(raw, "question")
-    except _Problem as problem:
-        raise QuestionnaireFileError(file, where, str(problem)) from None
+        title = fields.text(raw, "title", max_length=_MAX_TITLE)
+        intro = fields.text(raw, "intro", required=False)
+        raw_questions = fields.tables(raw, "question")
+    except Problem as problem:
+        raise QuestionnaireFileError(file, where, _said(problem)) from None
     questions = []
     for index, raw_question in enumerate(raw_questions, start=1):
         concept = raw_question.get("concept")
@@ -196,20 +197,20 @@ def _section(
         try:
             question = _question(raw_question)
             if question.concept in seen_concepts:
-                raise _Problem(
-                    f"concept: already asked in {seen_concepts[question.concept]}"
+                raise Problem.in_field(
+                    "concept", f"already asked in {seen_concepts[question.concept]}"
                 )
-        except _Problem as problem:
-            raise QuestionnaireFileError(file, question_where, str(problem)) from None
+        except Problem as problem:
+            raise QuestionnaireFileError(file, question_where, _said(problem)) from None
         seen_concepts[question.concept] = where
         questions.append(question)
     return SectionSpec(key=key, title=title, intro=intro, questions=tuple(questions))
 
 
 def _question(raw: dict) -> QuestionSpec:
-    _check_keys(raw, _QUESTION_KEYS)
-    concept = _text(raw, "concept")
-    kind = _text(raw, "kind")
+    fields.check_fields(raw, _QUESTION_KEYS)
+    concept = fields.text(raw, "concept")
+    kind = fields.text(raw, "kind")
     options = raw.get("options", {})
     symptom = knowledge.load().symptoms.get(concept.removeprefix("symptom:"))
     default_text = ""
@@ -224,12 +225,10 @@ def _question(raw: dict) -> QuestionSpec:
     )
     if problems:
         field_name, problem = problems[0]
-        raise _Problem(f"{field_name}: {problem}")
-    text = _text(raw, "text", required=not default_text, max_length=_MAX_TEXT)
-    help_text = _text(raw, "help_text", required=False)
-    required = raw.get("required", False)
-    if not isinstance(required, bool):
-        raise _Problem("required: must be true or false")
+        raise Problem.in_field(field_name, problem)
+    text = fields.text(raw, "text", required=not default_text, max_length=_MAX_TEXT)
+    help_text = fields.text(raw, "help_text", required=False)
+    required = fields.flag(raw, "required")
     return QuestionSpec(
         concept=concept,
         kind=kind,
@@ -241,44 +240,12 @@ def _question(raw: dict) -> QuestionSpec:
     )
 
 
-def _check_keys(raw: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise _Problem(
-            f"unknown field {', '.join(unknown)} (known: {', '.join(sorted(allowed))})"
-        )
-
-
-def _text(
-    raw: dict, name: str, *, required: bool = True, max_length: int | None = None
-) -> str:
-    value = raw.get(name, "")
-    if not isinstance(value, str):
-        raise _Problem(f"{name}: must be text")
-    value = value.strip()
-    if required and not value:
-        raise _Problem(f"{name}: is required")
-    if max_length is not None and len(value) > max_length:
-        raise _Problem(f"{name}: is {len(value)} characters; at most {max_length}")
-    return value
-
-
-def _tables(raw: dict, name: str) -> list[dict]:
-    value = raw.get(name)
-    if not isinstance(value, list) or not value:
-        raise _Problem(f"{name}: at least one [[{name}]] is required")
-    if not all(isinstance(item, dict) for item in value):
-        raise _Problem(f"{name}: each entry must be a table")
-    return value
+def _said(problem: Problem) -> str:
+    """A problem as this file's errors say it: `field: problem`."""
+    return f"{problem.field}: {problem.problem}" if problem.field else str(problem)
 
 
 # --- loading -------------------------------------------------------------------
-
-
-def load_questionnaire(path: Path | str) -> QuestionnaireVersion:
-    """Load a data file; return the version holding its content (new or not)."""
-    version, _created = load_spec(read_questionnaire(path))
-    return version
 
 
 @transaction.atomic

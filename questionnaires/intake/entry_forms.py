@@ -6,7 +6,6 @@ from django import forms
 from django.forms.utils import ErrorDict
 from django.urls import reverse_lazy
 
-from questionnaires.intake.forms import parse_number, without_nul
 from questionnaires.models import (
     Adherence,
     Medication,
@@ -14,6 +13,7 @@ from questionnaires.models import (
     SinceLast,
     Supplement,
 )
+from questionnaires.values import parse_number, without_nul
 
 
 class EntryForm(forms.ModelForm):

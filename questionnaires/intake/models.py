@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from questionnaires.definitions.models import (
     QuestionnaireVersion,
 )
 from questionnaires.rechecks.models import CaseUpkeep
+from questionnaires.values import parse_number
 
 
 class ResponseStatus(models.TextChoices):
@@ -476,11 +477,11 @@ class DoseValues:
 
     @property
     def amount_value(self) -> Decimal | None:
-        return decimal_or_none(self.amount)
+        return parse_number(self.amount)
 
     @property
     def per_day_value(self) -> Decimal | None:
-        return decimal_or_none(self.per_day)
+        return parse_number(self.per_day)
 
 
 class Supplement(DoseValues, EntryBase):
@@ -511,14 +512,6 @@ class Supplement(DoseValues, EntryBase):
     @property
     def is_blank(self) -> bool:
         return not any((self.product, self.nutrient, self.form, self.amount))
-
-
-def decimal_or_none(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except (InvalidOperation, AttributeError):
-        return None
-    return value if value.is_finite() else None
 
 
 class EventKind(models.TextChoices):

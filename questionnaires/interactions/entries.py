@@ -267,6 +267,11 @@ class Knowledge:
     rules_by_condition: Mapping[str, tuple[Rule, ...]]
     rules_by_symptom: Mapping[str, tuple[Rule, ...]]
     rules_by_lifestyle: Mapping[str, tuple[Rule, ...]]
+    # The drugs each rule names, directly or through a class, by rule id.
+    drugs_by_rule: Mapping[str, frozenset[str]]
+    # Nutrients a rule checks by daily amount, and those with an upper limit.
+    dose_checked_nutrients: frozenset[str]
+    upper_limited_nutrients: frozenset[str]
     products: Mapping[str, Product] = field(default_factory=dict)
     red_flag_texts: tuple[RedFlagText, ...] = ()
 

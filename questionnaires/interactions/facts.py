@@ -123,8 +123,8 @@ class CaseFacts:
     notes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Tuples and a read-only mapping keep the facts hashable in spirit and stop
-        # the engine (or a caller) changing them between runs.
+        # Tuples and read-only mappings stop the engine (or a caller) changing the
+        # facts between runs. They do not make CaseFacts hashable: a mapping is not.
         object.__setattr__(self, "conditions", tuple(self.conditions))
         object.__setattr__(self, "medications", tuple(self.medications))
         object.__setattr__(self, "supplements", tuple(self.supplements))

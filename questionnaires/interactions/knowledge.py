@@ -15,6 +15,7 @@ import everything about the knowledge base from here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import tomllib
@@ -209,4 +210,4 @@ def _with_inherited_classes(drug: Drug, classes: dict[str, DrugClass]) -> Drug:
             found.add(current)
             stack.extend(classes[current].parents)
     unknown = [c for c in drug.classes if c not in classes]
-    return Drug(**{**drug.__dict__, "classes": tuple(sorted(found)) + tuple(unknown)})
+    return dataclasses.replace(drug, classes=tuple(sorted(found)) + tuple(unknown))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from .doses import NutrientSource
 from .entries import ADULT_AGE, LIMIT_SET_NAMES, Knowledge, Limit, Nutrient, Rule
 from .finding import Finding, amount_text, make_finding
@@ -41,15 +43,8 @@ def upper_limit_findings(
         note,
     )
     sources = tuple(dict.fromkeys((*limit.sources, *limit.food_sources)))
-    return [
-        Finding(
-            **{
-                **finding.__dict__,
-                "sources": sources,
-                "evidence": f"{limit.evidence}: limit used: {limit.label}",
-            }
-        )
-    ]
+    evidence = f"{limit.evidence}: limit used: {limit.label}"
+    return [dataclasses.replace(finding, sources=sources, evidence=evidence)]
 
 
 def _limit_note(
@@ -168,7 +163,7 @@ def age_unknown_findings(case: ResolvedCase, knowledge: Knowledge) -> None:
         knowledge.nutrients[n].name
         for n, sources in case.nutrients.items()
         if any(s.daily is not None for s in sources)
-        and any(r.kind == "upper_limit" for r in knowledge.rules_by_nutrient.get(n, ()))
+        and n in knowledge.upper_limited_nutrients
     )
     if not names:
         return
@@ -190,18 +185,10 @@ def dose_unknown_findings(case: ResolvedCase, knowledge: Knowledge) -> None:
     One finding per answer: a multivitamin that may hold ten dose-checked
     nutrients is one thing to look up on the label, not ten.
     """
-    dose_checked = {
-        n
-        for r in knowledge.rules.values()
-        if r.kind == "upper_limit"
-        or r.min_daily is not None
-        or r.above_daily is not None
-        for n in (*r.nutrients, *r.by_nutrients)
-    }
     rule = knowledge.rules["unrecognised-dose"]
     unknown: dict[tuple[str, str], list] = {}
     for nutrient_id in sorted(case.nutrients):
-        if nutrient_id not in dose_checked:
+        if nutrient_id not in knowledge.dose_checked_nutrients:
             continue
         for source in case.nutrients[nutrient_id]:
             if source.daily is None:

@@ -57,7 +57,6 @@ class Match:
     ids: tuple[str, ...] = ()
     how: str = ""  # "exact", "phrase", "fuzzy" or "manual"
     candidates: tuple[str, ...] = ()  # near names, for the practitioner
-    leftover: str = ""  # words not used by the match (for forms)
 
     @property
     def matched(self) -> bool:
@@ -110,14 +109,14 @@ class _Index:
             if candidate in self.terms:
                 return Match("matched", (self.terms[candidate],), "exact")
         words = without_bare_numbers(cleaned).split() or cleaned.split()
-        found, leftover = self._phrases(words)
+        found = self._phrases(words)
         if found:
-            return Match("matched", found, "phrase", leftover=" ".join(leftover))
+            return Match("matched", found, "phrase")
         if fuzzy:
             return self._fuzzy(words)
         return Match("unmatched")
 
-    def _phrases(self, words: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    def _phrases(self, words: list[str]) -> tuple[str, ...]:
         """Longest known names first, without overlaps, in reading order."""
         used = [False] * len(words)
         hits: list[tuple[int, str]] = []
@@ -129,9 +128,7 @@ class _Index:
                 if ident is not None:
                     hits.append((start, ident))
                     used[start : start + size] = [True] * size
-        ids = tuple(dict.fromkeys(ident for _, ident in sorted(hits)))
-        leftover = [w for w, u in zip(words, used, strict=True) if not u]
-        return ids, leftover
+        return tuple(dict.fromkeys(ident for _, ident in sorted(hits)))
 
     def _fuzzy(self, words: list[str]) -> Match:
         probes = {" ".join(words)}

@@ -109,11 +109,11 @@ def _form(entry: Any) -> Form:
     fraction = fields.number(entry, "fraction")
     if fraction is not None and not 0 < fraction <= 1:
         raise Problem(f"form {entry['id']}: `fraction` must be above 0 and at most 1")
-    counts = entry.get("counts_toward_limit", True)
-    topical = entry.get("topical", False)
-    for flag, value in (("counts_toward_limit", counts), ("topical", topical)):
-        if not isinstance(value, bool):
-            raise Problem(f"form {entry['id']}: `{flag}` must be true or false")
+    try:
+        counts = fields.flag(entry, "counts_toward_limit", default=True)
+        topical = fields.flag(entry, "topical")
+    except Problem as problem:
+        raise Problem(f"form {entry['id']}: {problem}") from None
     return Form(
         id=entry["id"],
         names=fields.text_list(entry, "names", required=True),
@@ -174,9 +174,7 @@ def read_condition(file: str, entry: dict) -> Condition:
 
 def read_symptom(file: str, entry: dict) -> Symptom:
     fields.check_fields(entry, {"key", "system", "question", "red_flag"})
-    red_flag = entry.get("red_flag", False)
-    if not isinstance(red_flag, bool):
-        raise Problem("`red_flag` must be true or false")
+    red_flag = fields.flag(entry, "red_flag")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", entry["key"]):
         raise Problem("`key` must be lower case letters, digits and underscores")
     return Symptom(

@@ -45,9 +45,7 @@ def read_product(file: str, entry: dict, refs: Any) -> Product:
     contents = tuple(_content(item, refs.nutrients) for item in raw)
     if len({c.nutrient for c in contents}) != len(contents):
         raise Problem("`contents` names a nutrient twice")
-    licensed = entry.get("licensed", False)
-    if not isinstance(licensed, bool):
-        raise Problem("`licensed` must be true or false")
+    licensed = fields.flag(entry, "licensed")
     return Product(
         id=entry["id"],
         name=fields.lower_name(entry),

@@ -99,12 +99,8 @@ def threshold_met(
 
 def matching_drugs(rule: Rule, case: ResolvedCase, knowledge: Knowledge) -> list[str]:
     """The client's drugs the rule names, directly or by class, in id order."""
-    return sorted(
-        drug_id
-        for drug_id in case.drugs
-        if drug_id in rule.drugs
-        or set(knowledge.drugs[drug_id].classes) & set(rule.classes)
-    )
+    named = knowledge.drugs_by_rule[rule.id]
+    return sorted(drug_id for drug_id in case.drugs if drug_id in named)
 
 
 def present_nutrients(

@@ -14,12 +14,10 @@ from .resolving import resolve
 
 @dataclass(frozen=True)
 class Total:
-    """One nutrient's daily amount from supplements, and what was not counted."""
+    """One nutrient's daily amount from supplements (doses not known count 0)."""
 
-    nutrient: str
     unit: str
     amount: float
-    not_counted: tuple[str, ...] = ()  # labels of products whose dose is unknown
 
     @property
     def text(self) -> str:
@@ -33,8 +31,5 @@ def daily_totals(facts: CaseFacts, knowledge: Knowledge) -> dict[str, Total]:
     for nutrient_id, sources in sorted(case.nutrients.items()):
         nutrient = knowledge.nutrients[nutrient_id]
         counted = [s.daily for s in sources if s.daily is not None]
-        unknown = tuple(dict.fromkeys(s.trigger[1] for s in sources if s.daily is None))
-        totals[nutrient.name] = Total(
-            nutrient.name, nutrient.unit, sum(counted), unknown
-        )
+        totals[nutrient.name] = Total(nutrient.unit, sum(counted))
     return totals

@@ -104,17 +104,23 @@ def has_rules(knowledge: Knowledge, kind: str, ident: str) -> bool:
         return any(
             has_rules(knowledge, "nutrient", c.nutrient) for c in product.contents
         )
-    nutrient = knowledge.nutrients[ident]
-    return bool(knowledge.rules_by_nutrient.get(ident)) or any(
-        has_rules(knowledge, "nutrient", c) for c in nutrient.contains
-    )
+    if kind == "nutrient":
+        nutrient = knowledge.nutrients[ident]
+        return bool(knowledge.rules_by_nutrient.get(ident)) or any(
+            has_rules(knowledge, "nutrient", c) for c in nutrient.contains
+        )
+    raise ValueError(f"no entries of kind {kind!r}")
+
+
+# Where the knowledge base keeps the entries of each kind an answer may match.
+_ENTRIES = {
+    "drug": "drugs",
+    "nutrient": "nutrients",
+    "product": "products",
+    "condition": "conditions",
+}
 
 
 def matched(knowledge: Knowledge, kind: str, ident: str) -> Matched:
-    if kind == "drug":
-        return Matched(ident, knowledge.drugs[ident].name, kind)
-    if kind == "nutrient":
-        return Matched(ident, knowledge.nutrients[ident].name, kind)
-    if kind == "product":
-        return Matched(ident, knowledge.products[ident].name, kind)
-    return Matched(ident, knowledge.conditions[ident].name, kind)
+    entries = getattr(knowledge, _ENTRIES[kind])
+    return Matched(ident, entries[ident].name, kind)

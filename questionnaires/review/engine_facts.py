@@ -31,6 +31,7 @@ from questionnaires.interactions.facts import (
 )
 from questionnaires.interactions.knowledge import Knowledge
 from questionnaires.models import Medication, PlanItem, Response, Supplement
+from questionnaires.values import age_on, iso_date, parse_number, symptom_score
 
 SYMPTOM_PREFIX = "symptom:"
 _YES = {"yes", "true", "y"}
@@ -84,7 +85,7 @@ def build_case_facts(
         if not row.is_blank and not row.is_stopped
     ]
     return CaseFacts(
-        age=_age(_date(answers.get("date_of_birth")), on),
+        age=_age(iso_date(answers.get("date_of_birth")), on),
         sex=_choice(answers.get("sex"), SEXES),
         pregnant=_yes(answers.get("pregnant")) and applies("pregnant", answers, on),
         breastfeeding=_yes(answers.get("breastfeeding"))
@@ -183,7 +184,7 @@ def _symptoms(answers: dict[str, Any]) -> dict[str, int]:
     scores = {}
     for concept, value in answers.items():
         if concept.startswith(SYMPTOM_PREFIX):
-            score = _score(value)
+            score = symptom_score(value)
             if score is not None:
                 scores[concept.removeprefix(SYMPTOM_PREFIX)] = score
     return scores
@@ -204,14 +205,10 @@ def _choice(value: Any, choices: tuple[str, ...]) -> str:
 
 def _number(value: Any) -> float | None:
     """A number zero or more, from "2.5", "2,5" or 2.5; None if it does not parse."""
-    if isinstance(value, bool):
+    parsed = None if isinstance(value, bool) else parse_number(value)
+    if parsed is None:
         return None
-    if isinstance(value, int | float):
-        value = str(value)
-    try:
-        number = float(Decimal(_text(value).replace(",", ".")))
-    except ArithmeticError:
-        return None
+    number = float(parsed)
     return number if math.isfinite(number) and number >= 0 else None
 
 
@@ -221,20 +218,8 @@ def _positive(value: Decimal | None) -> float | None:
     return float(value)
 
 
-def _score(value: Any) -> int | None:
-    text = _text(value) if isinstance(value, str) else str(value)
-    return int(text) if text in {"0", "1", "2", "3"} else None
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(_text(value))
-    except ValueError:
-        return None
-
-
 def _age(born: date | None, on: date) -> int | None:
     if born is None or born > on:
         return None
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    age = age_on(born, on)
     return age if age <= 130 else None

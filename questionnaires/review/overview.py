@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from questionnaires.advice.timetable import duration_words
 from questionnaires.models import Finding, QuestionKind
 from questionnaires.templatetags.answers import answer_text
+from questionnaires.values import symptom_score
 
 # Symptoms scored at least this ("moderate or frequent") count as the worst ones.
 WORST_SCORE = 2
@@ -112,11 +113,8 @@ def _worst_symptoms(reading: dict) -> list[Symptom]:
         for question, answer in section["rows"]:
             if question.kind != QuestionKind.SYMPTOM_SCALE or answer is None:
                 continue
-            try:
-                score = int(answer.value)
-            except (TypeError, ValueError):
-                continue
-            if score >= WORST_SCORE:
+            score = symptom_score(answer.value)
+            if score is not None and score >= WORST_SCORE:
                 # The key reads well ("muscle_cramps"); the question is a sentence.
                 key = question.concept.removeprefix("symptom:")
                 symptoms.append(

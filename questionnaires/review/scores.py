@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from questionnaires.models import Answer, Question, QuestionKind, Response
+from questionnaires.values import symptom_score
 
 MAX_SCORE = 3
 OTHER_SYSTEM = "other"
@@ -112,7 +113,7 @@ def symptom_scores(response: Response) -> SymptomScores:
     for pk, options in questions:
         system = (options or {}).get("body_system") or OTHER_SYSTEM
         counts = totals.setdefault(system, [0, 0, 0])
-        score = _score(values.get(pk))
+        score = symptom_score(values.get(pk))
         counts[1] += 1
         if score is not None:
             counts[0] += score
@@ -140,8 +141,3 @@ def score_change(earlier: SymptomScores, later: SymptomScores) -> ScoreChange:
         earlier_total=earlier.total,
         later_total=later.total,
     )
-
-
-def _score(value: object) -> int | None:
-    text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text in {"0", "1", "2", "3"} else None

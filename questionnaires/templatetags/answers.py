@@ -1,17 +1,12 @@
 """Show a stored answer as the client chose it ("Moderate or frequent", not "2")."""
 
-import datetime
-
 from django import template
 from django.utils.dateformat import format as format_date
 
-from questionnaires.intake.forms import (
-    SYMPTOM_CHOICES,
-    YES_NO_CHOICES,
-    MeasureField,
-    parts_field,
-)
+from questionnaires.intake.forms import SYMPTOM_CHOICES, YES_NO_CHOICES, parts_field
+from questionnaires.intake.measure_field import MeasureField
 from questionnaires.models import Answer, Question, QuestionKind
+from questionnaires.values import iso_date
 
 register = template.Library()
 
@@ -47,10 +42,8 @@ def answer_text(question: Question, answer: Answer | None) -> str:
 @register.filter
 def long_date(value: object) -> str:
     """ "1952-03-12" -> "12 March 1952"; anything else as it is."""
-    try:
-        return format_date(datetime.date.fromisoformat(str(value)), "j F Y")
-    except ValueError:
-        return str(value)
+    date = iso_date(value)
+    return format_date(date, "j F Y") if date else str(value)
 
 
 # Where in the questionnaire an engine trigger's ref comes from.

@@ -70,7 +70,7 @@ def close_connections_opened_under_playwright():
 def demo(transactional_db, settings):
     """The demo practice, personas and cases, as `make run` seeds them."""
     from practice.management.commands.seed_demo import seed_with_cases
-    from questionnaires.definitions.loader import load_questionnaire
+    from tests.intake_helpers import load_questionnaire
 
     settings.COFACTOR_REQUIRE_STAFF_MFA = False
     for name in ("health.toml", "followup.toml"):

@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.management.commands.seed_demo import seed
-from questionnaires.definitions.loader import load_questionnaire
 from questionnaires.models import (
     AdviceDraft,
     PlanItem,
@@ -27,6 +26,7 @@ from tests.e2e.helpers import (
     assert_no_sideways_scroll,
     sign_in,
 )
+from tests.intake_helpers import load_questionnaire
 from tests.review_helpers import MAGNESIUM, issued_record, submitted_case
 
 CALCIUM = {

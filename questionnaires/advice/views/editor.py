@@ -20,7 +20,6 @@ from questionnaires.advice import current_supplements, pdf, plans, summary_optio
 from questionnaires.advice import operations as advice
 from questionnaires.advice.forms import AdviceForm, PlanItemForm
 from questionnaires.advice.views.autosave import saved_version, stale_message
-from questionnaires.intake.forms import without_nul
 from questionnaires.intake.operations import valid_uuids
 from questionnaires.models import (
     AdviceSnippet,
@@ -29,6 +28,7 @@ from questionnaires.models import (
     SnippetSection,
     Timing,
 )
+from questionnaires.values import without_nul
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 TEXT_FIELDS = AdviceForm.Meta.fields

@@ -18,7 +18,6 @@ from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
 from questionnaires.followups import visits as followup
-from questionnaires.intake.forms import without_nul
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
 from questionnaires.models import (
@@ -34,6 +33,7 @@ from questionnaires.review.engine_facts import build_case_facts
 from questionnaires.review.forms import CloseCaseForm, ReopenForm
 from questionnaires.review.matches import entry_matches, understood_entries
 from questionnaires.review.scores import symptom_scores
+from questionnaires.values import without_nul
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 SEARCH_LIMIT = 8
