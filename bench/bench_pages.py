@@ -9,7 +9,8 @@ Figures are CPU time per request (this process plus, on PostgreSQL, the database
 backend serving it), median of several; see bench/measure.py and
 docs/performance.md. A ratio is bare Django's cost over Cofactor's, so 1.0x is as
 fast as bare Django and 0.5x twice its cost. BENCH_ISSUES (default 100) sets how
-many summaries are issued for the memory figure; BENCH_EXPLAIN=1 prints the
+many summaries are issued for the memory figure (BENCH_TRACEMALLOC=1 also logs
+what grew between the 10th and the last); BENCH_EXPLAIN=1 prints the
 dashboard's query plans.
 """
 

@@ -26,12 +26,14 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 WORK = Path(tempfile.mkdtemp(prefix="cofactor-bench-"))
+ROOT = Path(__file__).resolve().parent.parent  # the repository: our own frames
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
@@ -376,10 +378,11 @@ def intake() -> dict:
     if summary is None:
         raise SystemExit("the bench case could not be issued: see the advice page")
     result["pages"] = summary.pages
-    if weasyprint_call is not None:
-        result["weasyprint_ms"] = cpu_ms(weasyprint_call, rounds=7)
     issues = int(os.environ.get("BENCH_ISSUES", "100"))
-    times, rss = [], {}
+    traced = bool(os.environ.get("BENCH_TRACEMALLOC"))
+    if traced:  # what grows, not how fast: its figures are slower
+        tracemalloc.start(10)
+    times, alone, rss, snapshots = [], [], {}, {}
     for i in range(1, issues + 1):
         posted = issue_form()
         times.append(
@@ -387,12 +390,40 @@ def intake() -> dict:
                 lambda data=posted: fetch(browser, issue, data, expect=302), rounds=1
             )
         )
+        # WeasyPrint alone, between the issues (every 5th: 20 of 100), so that
+        # both sides meet the same load on a shared machine, not only the first.
+        if weasyprint_call is not None and (i % 5 == 1 or issues < 35):
+            alone.append(cpu_ms(weasyprint_call, rounds=1))
         if i in (10, issues):
             rss[i] = round(rss_mib(), 1)
+            if traced:
+                snapshots[i] = tracemalloc.take_snapshot()
+    if traced and len(snapshots) == 2:
+        log_growth(snapshots[10], snapshots[issues], issues)
     result["issue_ms"] = statistics.median(times)
+    if alone:
+        result["weasyprint_ms"] = statistics.median(alone)
     result["issues"] = issues
     result["rss_mib"] = rss
     return result
+
+
+def log_growth(before, after, issues: int) -> None:
+    """The allocations that grew most from the 10th issue to the last."""
+    log(f"memory that grew from issue 10 to issue {issues} (tracemalloc):")
+    diffs = after.compare_to(before, "traceback")
+    log(f"  total {sum(d.size_diff for d in diffs) / 1024:+.0f} KiB")
+    for diff in diffs[:8]:
+        ours = [
+            f
+            for f in diff.traceback
+            if f.filename.startswith(str(ROOT)) and "site-packages" not in f.filename
+        ]
+        where = (ours or list(diff.traceback))[-1]
+        log(
+            f"  {diff.size_diff / 1024:+8.0f} KiB {diff.count_diff:+6d} blocks "
+            f"{where.filename}:{where.lineno}"
+        )
 
 
 def capture_weasyprint(run):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +32,9 @@ from questionnaires.values import without_nul
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
 TEXT_FIELDS = AdviceForm.Meta.fields
+# Issued versions the editor lists, newest first; the others are a link away
+# (`?versions=all`), so the page does not grow with every version ever issued.
+VERSIONS_SHOWN = 10
 
 
 def _case_or_redirect(request: HttpRequest, code: str):
@@ -235,6 +238,13 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
     ]
     plan = plans.read_plan(response)
     blockers = advice.issue_blockers(response, plan)
+    issued = advice.client_summaries(response)
+    # One query for how many there are and the newest, as the Max alone was.
+    known = issued.aggregate(latest=Max("version"), count=Count("pk"))
+    summaries = issued.select_related("issued_by")
+    all_versions = request.GET.get("versions") == "all"
+    if not all_versions:
+        summaries = summaries[:VERSIONS_SHOWN]
     return render(
         request,
         "questionnaires/advice.html",
@@ -250,11 +260,10 @@ def _render(request, response, draft, form, plan_forms, status: int = 200):
             "plan_checked": plan.is_checked,
             "current_rows": current_supplements.rows(response, plan),
             "totals": current_supplements.totals(response, plan),
-            "summaries": advice.client_summaries(response).select_related("issued_by"),
-            "next_version": (
-                advice.client_summaries(response).aggregate(n=Max("version"))["n"] or 0
-            )
-            + 1,
+            "summaries": summaries,
+            "issued_count": known["count"],
+            "older_versions": 0 if all_versions else known["count"] - VERSIONS_SHOWN,
+            "next_version": (known["latest"] or 0) + 1,
             "return_to": reverse("questionnaires:advice", args=[response.code]),
             "saved_version": saved_version(draft),
             "medicine_times": summary_options.medicine_choices(draft),
