@@ -65,7 +65,7 @@ def prepare() -> Response:
     response = Response.objects.get(client__user__email="margaret@example.com")
     review.start_review(response=response, by=priya)
     for finding in response.findings.all():
-        review.decide(finding=finding, by=priya, decision="acknowledged", note="ok")
+        finding.decide(by=priya, decision="acknowledged", note="ok")
     draft = advice.draft_for(response=response, by=priya)
     draft.key_points = "\n".join(f"- Point {i}: {PARAGRAPH[:90]}" for i in range(4))
     draft.diet = "\n\n".join(PARAGRAPH * 2 for _ in range(3))
@@ -94,7 +94,7 @@ def prepare() -> Response:
     advice.plan_check(response=response)
     for finding in advice.plan_findings(response):
         if not finding.is_decided:
-            review.decide(finding=finding, by=priya, decision="acknowledged", note="")
+            finding.decide(by=priya, decision="acknowledged", note="")
     blockers = advice.issue_blockers(response)
     if blockers:
         raise SystemExit(f"the bench case cannot be issued: {blockers}")

@@ -12,6 +12,7 @@ from questionnaires.advice.models import (  # noqa: F401
     Timing,
 )
 from questionnaires.definitions.models import (  # noqa: F401
+    LIST_KINDS,
     FrozenGuardMixin,
     FrozenGuardQuerySet,
     FrozenVersionError,
@@ -20,6 +21,7 @@ from questionnaires.definitions.models import (  # noqa: F401
     Questionnaire,
     QuestionnaireVersion,
     Section,
+    Step,
     VersionStatus,
 )
 from questionnaires.followups.models import (  # noqa: F401

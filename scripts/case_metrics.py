@@ -136,8 +136,7 @@ def issue() -> None:
         for _ in range(3):  # decide, check the plan, decide what the check found
             advice.plan_check(response=response)
             for finding in response.findings.current().filter(decision=""):
-                review.decide(
-                    finding=finding,
+                finding.decide(
                     by=priya,
                     decision="acknowledged",
                     note="Noted; the plan keeps them apart.",

@@ -77,9 +77,9 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def no_kept_steps():
     """Each test reads its questionnaire afresh: ids come round again on SQLite."""
-    from questionnaires.definitions.steps import forget_kept_steps
+    from questionnaires.models import QuestionnaireVersion
 
-    forget_kept_steps()
+    QuestionnaireVersion.forget_kept_steps()
 
 
 @pytest.fixture(autouse=True)

@@ -219,7 +219,7 @@ def test_the_journey_is_recorded_and_no_typed_text_reaches_the_log(
     answer_everything(client, response)
     goals_step = next(
         step
-        for step in intake.steps_for(response.version)
+        for step in response.version.steps()
         if any(q.concept == "goals" for q in step.questions)
     )
     client.post(
@@ -302,7 +302,7 @@ def test_one_save_is_one_event_and_a_save_that_changes_nothing_is_none(
     shipped_version()
     response = intake.send_questionnaire(client=alice, sent_by=priya.user)
     client.force_login(alice.user)
-    first = intake.steps_for(response.version)[0]
+    first = response.version.steps()[0]
     autosave = f"{step_url(response, 1)}autosave/"
     client.post(autosave, valid_answers(first))
     client.post(autosave, valid_answers(first))

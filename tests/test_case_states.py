@@ -52,7 +52,7 @@ def test_each_transition_records_its_event(case, priya):
     case.follow_findings(by=by)  # the major calcium finding waits
     assert case.status == ResponseStatus.IN_REVIEW
     finding = case.findings.blocking().get()
-    review.decide(finding=finding, by=by, decision="acknowledged", note="Apart")
+    finding.decide(by=by, decision="acknowledged", note="Apart")
     case.refresh_from_db()
     assert case.is_ready_for_advice
     case.mark_issued(by=by, version=1)
@@ -69,16 +69,16 @@ def test_after_an_issue_an_undone_decision_puts_the_case_back_in_review(case, pr
     by = priya.user
     review.start_review(response=case, by=by)
     finding = case.findings.blocking().get()
-    review.decide(finding=finding, by=by, decision="acknowledged", note="First note")
+    finding.decide(by=by, decision="acknowledged", note="First note")
     case.refresh_from_db()
     case.mark_issued(by=by, version=1)
 
-    review.undo(finding=finding, by=by)
+    finding.undo(by=by)
     case.refresh_from_db()
     assert case.status == ResponseStatus.IN_REVIEW
     assert kinds(case)[-1] == EventKind.BACK_IN_REVIEW
 
-    review.decide(finding=finding, by=by, decision="dismissed", note="Second note")
+    finding.decide(by=by, decision="dismissed", note="Second note")
     case.refresh_from_db()
     assert case.status == ResponseStatus.READY_FOR_ADVICE
     notes = [getattr(item, "note", "") for item in case.history()]

@@ -109,12 +109,12 @@ def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     assert_true_to_its_rows(carol)
 
     blocking = case.findings.blocking().get()
-    review.decide(finding=blocking, by=priya.user, decision="acknowledged", note="")
+    blocking.decide(by=priya.user, decision="acknowledged", note="")
     assert stored(carol)["case_state"] == CaseState.READY_FOR_ADVICE
     assert stored(carol)["case_open_major"] == 0
     assert_true_to_its_rows(carol)
 
-    review.undo(finding=blocking, by=priya.user)
+    blocking.undo(by=priya.user)
     assert stored(carol)["case_open_major"] == 1
     assert_true_to_its_rows(carol)
 
@@ -125,7 +125,7 @@ def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     case.refresh_from_db()
     assert intake.submit(response=case, by=carol.user, expected_round=1)
     review.start_review(response=case, by=priya.user)
-    review.decide(finding=blocking, by=priya.user, decision="dismissed", note="Apart")
+    blocking.decide(by=priya.user, decision="dismissed", note="Apart")
     case.refresh_from_db()
     case.mark_issued(by=priya.user, version=1)
     assert stored(carol)["case_state"] == CaseState.SUMMARY_ISSUED
@@ -157,7 +157,7 @@ def test_saving_a_draft_moves_the_last_activity_on(alice):
     shipped_version()
     response = intake.send_questionnaire(client=alice, sent_by=None)
     before = stored(alice)["case_activity_at"]
-    step = intake.steps_for(response.version)[0]
+    step = response.version.steps()[0]
     intake.save_draft(response=response, step=step, data=QueryDict(""))
     assert stored(alice)["case_activity_at"] > before
     assert_true_to_its_rows(alice)

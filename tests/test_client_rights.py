@@ -48,9 +48,7 @@ def issued_case(
     practitioner = client.practitioner.user
     review.start_review(response=case, by=practitioner)
     for finding in case.findings.current():
-        review.decide(
-            finding=finding, by=practitioner, decision="acknowledged", note=note
-        )
+        finding.decide(by=practitioner, decision="acknowledged", note=note)
     draft = advice.draft_for(response=case, by=practitioner)
     draft.key_points = "Eat more leafy greens."
     draft.save()

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from questionnaires.dashboard import case_states as cases
-from questionnaires.dashboard.case_states import CaseState
+from practice import access
+from practice.models import CaseState, Client
 from questionnaires.models import (
     ActionKind,
     Decision,
@@ -109,7 +109,7 @@ def caseload(priya):
 
 
 def test_the_counts_say_how_many_clients_are_in_each_state(priya, caseload):
-    assert cases.state_counts(priya.user) == {
+    assert access.clients_for(priya.user).state_counts() == {
         CaseState.INVITED: 1,
         CaseState.NO_QUESTIONNAIRE: 1,
         CaseState.IN_PROGRESS: 2,  # in progress and reopened
@@ -148,12 +148,44 @@ def test_in_progress_includes_questionnaires_reopened_for_the_client(
 def test_a_client_without_a_password_is_invited_even_with_a_questionnaire_sent(priya):
     ivy = client_in(priya, CaseState.INVITED, "Ivy Invited")
     ResponseFactory(client=ivy)
-    assert cases.case_rows(priya.user).get().state == CaseState.INVITED
+    assert access.clients_for(priya.user).case_rows().get().state == CaseState.INVITED
 
 
 def test_every_questionnaire_status_is_a_case_state():
     """A client's state is their latest response's status, so each must have a name."""
     assert set(ResponseStatus.values) <= set(CaseState.values)
+
+
+@pytest.mark.parametrize("state", ["", *Client.COUNTED_STATES, "no-such-state"])
+def test_the_counts_say_how_many_rows_each_filter_gives(priya, caseload, state):
+    clients = access.clients_for(priya.user)
+    counts = clients.state_counts()
+    assert counts.rows(state) == clients.case_rows(state=state).count()
+
+
+def test_a_row_opens_the_case_page_once_its_questionnaire_is_submitted(priya, caseload):
+    opens = {
+        str(row): row.has_case_page
+        for row in access.clients_for(priya.user).case_rows()
+    }
+    assert opens == {
+        "Ivy Invited": False,
+        "Nora None": False,
+        "Paul Progress": False,
+        "Rita Reopened": False,
+        "Sam Submitted": True,
+        "Ian Review": True,
+        "Ruth Ready": True,
+        "Ed Issued": True,
+    }
+
+
+def test_a_client_s_open_findings_are_counted_highest_first_without_zeros():
+    client = Client(case_open_info=4, case_open_refer=1, case_open_major=0)
+    assert [(s.value, n) for s, n in client.open_findings()] == [
+        ("refer", 1),
+        ("info", 4),
+    ]
 
 
 # --- the table ------------------------------------------------------------------------
@@ -213,19 +245,22 @@ def test_a_client_with_nothing_to_decide_says_none(client, priya, caseload):
 
 def test_last_activity_is_the_latest_thing_that_happened(priya):
     sam = client_in(priya, CaseState.IN_REVIEW, "Sam Submitted", days_ago=10)
-    row = cases.case_rows(priya.user).get()
+    row = access.clients_for(priya.user).case_rows().get()
     assert row.last_activity == sam.responses.get().last_saved_at
     acted = NOW - timedelta(hours=1)
     ReviewAction.objects.create(
         response=sam.responses.get(), kind=ActionKind.ACKNOWLEDGED, at=acted
     )
-    refresh_case(sam)  # as review.decide() does
-    assert cases.case_rows(priya.user).get().last_activity == acted
+    refresh_case(sam)  # as Finding.decide() does
+    assert access.clients_for(priya.user).case_rows().get().last_activity == acted
 
 
 def test_a_new_client_s_last_activity_is_when_they_were_added(priya):
     nora = client_in(priya, CaseState.NO_QUESTIONNAIRE, "Nora None")
-    assert cases.case_rows(priya.user).get().last_activity == nora.created_at
+    assert (
+        access.clients_for(priya.user).case_rows().get().last_activity
+        == nora.created_at
+    )
 
 
 # --- search, filter, sort, pages -----------------------------------------------------
@@ -351,7 +386,7 @@ def test_omar_sees_none_of_priyas_clients(client, omar, priya, caseload, bob):
     assert names_in_table(response) == ["Bob Brown"]
     page = response.content.decode()
     assert not any(name in page for name in caseload)
-    counts = cases.state_counts(omar.user)
+    counts = access.clients_for(omar.user).state_counts()
     assert sum(counts.values()) == 1
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires.dashboard.case_states import SortOrder
+from practice.models import CaseOrder
 from tests.factories import ClientFactory
 from tests.questionnaire_factories import ResponseFactory
 
@@ -136,12 +136,12 @@ def _is_select(sql: str) -> bool:
 PARAMS = [
     {},
     {"page": "400"},
-    *({"sort": sort.value} for sort in SortOrder),
+    *({"sort": sort.value} for sort in CaseOrder),
     {"state": "in_progress"},
-    {"state": "submitted", "sort": SortOrder.SUBMITTED_OLDEST.value},
-    {"state": "summary_issued", "sort": SortOrder.URGENCY.value},
+    {"state": "submitted", "sort": CaseOrder.SUBMITTED_OLDEST.value},
+    {"state": "summary_issued", "sort": CaseOrder.URGENCY.value},
     {"q": "okafor"},
-    {"q": "load-1234@plans", "sort": SortOrder.NAME.value},
+    {"q": "load-1234@plans", "sort": CaseOrder.NAME.value},
 ]
 
 

@@ -41,6 +41,7 @@ from questionnaires.models import (
     ResponseStatus,
     ReviewAction,
     SnippetSection,
+    Step,
     Supplement,
     Timing,
 )
@@ -162,7 +163,7 @@ def alice_client(client, alice):
     return client
 
 
-def hostile_step_data(data, step: intake.Step, draft: Response, bobs: Response):
+def hostile_step_data(data, step: Step, draft: Response, bobs: Response):
     """Hostile values for every field of one step, its rows and its actions."""
     post: dict[str, object] = {}
     for question in step.questions:
@@ -207,7 +208,7 @@ CHOICE_KINDS = (
 )
 
 
-def assert_stored_safely(draft: Response, step: intake.Step, post: dict) -> None:
+def assert_stored_safely(draft: Response, step: Step, post: dict) -> None:
     """Answers are as typed where drafts are kept, and choices stay choices."""
     answers = {a.question_id: a.value for a in draft.answers.all()}
     for question in step.questions:
@@ -266,7 +267,7 @@ def step_numbers() -> list[int]:
 def test_a_step_survives_hostile_values_and_keeps_only_what_it_should(
     alice_client, draft, bobs_draft, number, via, data
 ):
-    step = intake.steps_for(draft.version)[number - 1]
+    step = draft.version.steps()[number - 1]
     bobs_before = (rows_of(Medication, bobs_draft), rows_of(Supplement, bobs_draft))
     with undone():
         post = hostile_step_data(data, step, draft, bobs_draft)
@@ -290,7 +291,7 @@ def test_a_step_survives_hostile_values_and_keeps_only_what_it_should(
 def test_invalid_answers_never_submit(alice_client, draft, bobs_draft, data):
     bad_date = TEXT.filter(lambda v: not _is_a_past_date(v) and v.strip() != "")
     with undone():
-        for step in intake.steps_for(draft.version):
+        for step in draft.version.steps():
             post = hostile_step_data(data, step, draft, bobs_draft)
             for question in step.questions:
                 if question.concept == "date_of_birth":

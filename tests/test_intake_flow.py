@@ -55,7 +55,7 @@ def test_a_step_says_where_the_client_is(signed_in, response):
 
 
 def test_save_and_continue_stores_the_answers_and_moves_on(signed_in, response):
-    step = intake.steps_for(response.version)[0]
+    step = response.version.steps()[0]
     result = signed_in.post(
         step_url(response, 1), {**valid_answers(step), "action": "continue"}
     )
@@ -67,7 +67,7 @@ def test_save_and_continue_stores_the_answers_and_moves_on(signed_in, response):
 def test_a_number_with_letters_is_refused_next_to_the_field_and_nothing_is_lost(
     signed_in, response
 ):
-    step = intake.steps_for(response.version)[0]
+    step = response.version.steps()[0]
     data = {
         **valid_answers(step),
         name_of(response, "weight_kg") + "_kg": "sixty",
@@ -216,7 +216,7 @@ def test_the_review_lists_answers_with_change_links_and_what_is_missing(
 
 
 def test_a_change_from_the_review_returns_to_the_review(signed_in, response):
-    step = intake.steps_for(response.version)[1]
+    step = response.version.steps()[1]
     result = signed_in.post(
         step_url(response, 2),
         {**valid_answers(step), "action": "continue", "return": "review"},
@@ -303,7 +303,7 @@ def test_after_submitting_the_answers_can_be_read_but_not_changed(signed_in, res
 def test_consent_is_recorded_with_the_time_and_notice_version(
     signed_in, response, settings
 ):
-    consent_step = intake.steps_for(response.version)[-1]
+    consent_step = response.version.steps()[-1]
     signed_in.post(
         step_url(response, consent_step.number),
         {**valid_answers(consent_step), "action": "continue"},

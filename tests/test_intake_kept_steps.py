@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires.definitions.steps import forget_kept_steps
 from questionnaires.intake import operations as intake
 from questionnaires.models import Question, QuestionnaireVersion, VersionStatus
 from tests.intake_helpers import name_of, shipped_version, step_url
@@ -41,7 +40,7 @@ def checked_value(html: str, name: str) -> str | None:
 
 
 def first_symptom(response) -> Question:
-    step = intake.steps_for(response.version)[SYMPTOM_STEP - 1]
+    step = response.version.steps()[SYMPTOM_STEP - 1]
     return step.questions[0]
 
 
@@ -91,7 +90,7 @@ def test_the_questionnaire_is_read_once_for_many_pages(client, alice, alices):
     client.force_login(alice.user)
     url = step_url(alices, SYMPTOM_STEP)
     client.get(url)  # the step is reached: later visits write nothing
-    forget_kept_steps()  # as in a new process
+    QuestionnaireVersion.forget_kept_steps()  # as in a new process
     with CaptureQueriesContext(connection) as first:
         client.get(url)
     with CaptureQueriesContext(connection) as second:
@@ -110,10 +109,10 @@ def test_a_draft_is_read_afresh_while_it_is_edited(version):
     asked = section.questions.create(
         version=draft, position=1, concept="goals", kind="long_text", text="Goals?"
     )
-    assert intake.steps_for(draft)[0].questions[0].text == "Goals?"
+    assert draft.steps()[0].questions[0].text == "Goals?"
     asked.text = "What would you like to change?"
     asked.save()
-    assert intake.steps_for(draft)[0].questions[0].text == asked.text
+    assert draft.steps()[0].questions[0].text == asked.text
 
 
 def test_one_changed_answer_is_saved_in_a_few_queries(

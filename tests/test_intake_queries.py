@@ -61,7 +61,7 @@ def test_saving_a_symptom_step_costs_the_same_however_many_are_answered(
     client, alice, response
 ):
     client.force_login(alice.user)
-    step = intake.steps_for(response.version)[6]
+    step = response.version.steps()[6]
     names = [f"q{q.pk}" for q in step.questions]
 
     def post(answered: int, score: str) -> int:

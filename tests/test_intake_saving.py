@@ -232,7 +232,7 @@ def test_a_save_after_sending_is_refused_with_the_reason(signed_in, response):
 
 
 def test_save_draft_rechecks_inside_its_lock(response):
-    step = intake.steps_for(response.version)[1]
+    step = response.version.steps()[1]
     Response.objects.filter(pk=response.pk).update(status=ResponseStatus.SUBMITTED)
     # `response` in memory still says "in progress", as a request that read it
     # before the submission would.

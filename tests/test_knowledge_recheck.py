@@ -114,10 +114,9 @@ def test_a_new_version_that_only_renames_itself_lists_nothing(alice, version):
 
 
 def test_a_decided_finding_whose_advice_changed_is_listed_again(alice, priya, version):
-    from questionnaires.review import actions as review
 
     case, _, changed = checked_with_older_knowledge(alice, version)
-    review.decide(finding=changed, by=priya.user, decision="acknowledged", note="ok")
+    changed.decide(by=priya.user, decision="acknowledged", note="ok")
 
     rechecks.schedule_recheck()
 

@@ -119,7 +119,7 @@ def open_response(alice, priya):
 
 
 def consent_step(response):
-    return intake.steps_for(response.version)[-1]
+    return response.version.steps()[-1]
 
 
 def test_consent_records_the_current_notice_version(client, alice, open_response):
@@ -144,7 +144,7 @@ def test_the_consent_step_links_to_the_notice_and_other_steps_do_not(
     client, alice, open_response
 ):
     client.force_login(alice.user)
-    for step in intake.steps_for(open_response.version):
+    for step in open_response.version.steps():
         page = client.get(step_url(open_response, step.number)).content.decode()
         content = page.split("<main", 1)[1].split("</main>", 1)[0]  # not the footer
         has_consent = any(q.kind == QuestionKind.CONSENT for q in step.questions)

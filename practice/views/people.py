@@ -15,7 +15,6 @@ from practice.audit import record
 from practice.forms import ChoosePasswordForm, InviteClientForm
 from practice.models import AuditAction, Client, InvitationState, Role, User
 from questionnaires.advice.summary_options import with_replacements
-from questionnaires.intake import operations as intake
 from questionnaires.intake.views.sending import send_and_tell
 from questionnaires.models import IssuedSummary
 from questionnaires.review.forms import ReopenForm
@@ -99,7 +98,7 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reopen_form": ReopenForm(),
             # Only the latest submission can be reopened, and not while one is open.
             "reopenable_code": next(
-                (r.code for r in responses[:1] if r.status in intake.REOPENABLE),
+                (r.code for r in responses[:1] if r.can_reopen),
                 None,
             ),
         },

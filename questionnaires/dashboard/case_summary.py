@@ -39,7 +39,6 @@ from django.db.models.lookups import Exact, In, IsNull
 from django.db.models.sql import UpdateQuery
 
 from practice.models import CaseState, Client, Role
-from questionnaires.dashboard.case_states import WAITING_STATES
 from questionnaires.models import Decision, Severity
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
@@ -117,7 +116,7 @@ def stored_values(apps=global_apps) -> dict[str, models.Expression]:
         "case_state": _state(apps, status),
         "case_submitted_at": submitted_at,
         "case_waiting_since": Case(
-            When(In(status, WAITING_STATES), then=submitted_at),
+            When(In(status, Client.WAITING_STATES), then=submitted_at),
             default=None,
             output_field=DateTimeField(),
         ),

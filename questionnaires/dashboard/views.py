@@ -7,6 +7,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,10 +16,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.translation import get_language
 
 from practice import access
-from practice.models import Role
-from questionnaires.dashboard import case_states as cases
+from practice.models import CaseOrder, CaseState, Client, ClientQuerySet, Role
 from questionnaires.dashboard import new_evidence
-from questionnaires.dashboard.case_states import CaseState, SortOrder
 from questionnaires.models import Severity
 
 PAGE_SIZE = 25
@@ -35,13 +34,15 @@ COUNT_LABELS = {
 # loading the other columns was a quarter of the page query's cost in the worker.
 TABLE_COLUMNS = (
     "code",
+    "case_state",
+    "case_response",
     "date_of_birth",
     *(f"case_open_{severity.value}" for severity in Severity),
     "user__full_name",
     "user__email",
 )
 # A row in one of these says which step the client has reached.
-IN_PROGRESS_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REOPENED})
+IN_PROGRESS_STATES = Client.COUNTED_STATES[CaseState.IN_PROGRESS]
 STATE_FILTER_CHOICES = [
     ("", "All states"),
     *((state.value, label) for state, label in COUNT_LABELS.items()),
@@ -93,7 +94,7 @@ class DashboardFilters(forms.Form):
     q = forms.CharField(
         label="Name or email",
         required=False,
-        max_length=cases.SEARCH_MAX_LENGTH,
+        max_length=ClientQuerySet.SEARCH_MAX_LENGTH,
         widget=SearchInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     state = forms.ChoiceField(
@@ -105,7 +106,7 @@ class DashboardFilters(forms.Form):
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
-        choices=SortOrder.choices,
+        choices=CaseOrder.choices,
         widget=KeptSelect(attrs={"class": "form-select"}),
     )
 
@@ -115,15 +116,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = DashboardFilters(request.GET)
     filters.is_valid()  # a field with a value it does not know is simply left out
     chosen = filters.cleaned_data
-    sort = chosen.get("sort") or SortOrder.URGENCY
+    sort = chosen.get("sort") or CaseOrder.URGENCY
     search, state = chosen.get("q", ""), chosen.get("state", "")
-    counts = cases.state_counts(request.user)
-    rows = cases.case_rows(request.user, search=search, state=state, sort=sort)
+    clients = access.clients_for(request.user)
+    counts = clients.state_counts()
+    rows = clients.case_rows(search=search, state=state, sort=sort)
     rows = rows.only(*TABLE_COLUMNS)
-    paginator = cases.CasePaginator(rows, PAGE_SIZE)
+    paginator = CasePaginator(rows, PAGE_SIZE)
     if not search.strip():
         # Known from the counts: counting her clients again would read them all.
-        paginator.count = cases.counted(counts, state)
+        paginator.count = counts.rows(state)
     page = paginator.get_page(request.GET.get("page"))
     show_rows(page)
     return render(
@@ -133,7 +135,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "chosen_state": state,
             "is_filtered": bool(search or state),
-            "sort_label": SortOrder(sort).label,
+            "sort_label": CaseOrder(sort).label,
             "counts": [
                 (key, label, counts[key]) for key, label in COUNT_LABELS.items()
             ],
@@ -147,7 +149,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def show_rows(page) -> None:
+class CasePaginator(Paginator):
+    """Finds a page's clients in the index alone, then loads those 25 with their
+    users and latest questionnaires: a page far on joins no more rows than the
+    first. Give it `count` when it is known (see `CaseCounts.rows`)."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def show_rows(page: Page[Client]) -> None:
     """Give each row of the page what its cells show, worked out in Python.
 
     The table is most of the page's rendering: in the template, each row's four
@@ -158,16 +172,14 @@ def show_rows(page) -> None:
     client_url = url_with_code("practice:client-detail")
     for row in page:
         row.link = (
-            case_url(row.latest_code)
-            if cases.links_to_case(row)
-            else client_url(row.code)
+            case_url(row.latest_code) if row.has_case_page else client_url(row.code)
         )
         row.state_text = CaseState(row.state).label
         if row.state in IN_PROGRESS_STATES and row.latest_step:
             row.state_text += f" (step {row.latest_step})"
         row.badges = [
             (severity.value, f"{n} {severity.label.lower()}")
-            for severity, n in cases.severity_badges(row)
+            for severity, n in row.open_findings()
         ]
         row.born = day_text(row.date_of_birth) if row.date_of_birth else ""
         if row.submitted_at:

@@ -1,10 +1,16 @@
 """Questionnaire definitions: questionnaires, their versions (frozen once
-published), sections and questions."""
+published), sections and questions, and a version read as pages (steps)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 
 class VersionStatus(models.TextChoices):
@@ -28,6 +34,10 @@ class QuestionKind(models.TextChoices):
     # A follow-up's check-in on each item of the last advice's supplement plan.
     PLAN = "plan", "Supplement plan check-in"
     CONSENT = "consent", "Consent checkbox"
+
+
+#: Kinds answered as rows of a list rather than by one field of the step's form.
+LIST_KINDS = (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS, QuestionKind.PLAN)
 
 
 class FrozenVersionError(Exception):
@@ -95,6 +105,46 @@ class QuestionnaireVersion(models.Model):
 
     def sections_in_order(self) -> list[Section]:
         return list(self.sections.order_by("position"))
+
+    def steps(self) -> list[Step]:
+        """Every step of the version, in order (two queries, or none once kept).
+
+        A published (or retired) version never changes (the models refuse it), so
+        its sections and questions are read from the database once per process
+        rather than on every step, autosave, review and case page; a draft is read
+        afresh each time, as the admin may be editing it.
+        """
+        if not self.is_frozen:
+            return self._read_steps()
+        # The id alone is not enough: SQLite hands out a rolled-back id again
+        # (tests), so the key also says when the version was made and published.
+        key = (self.pk, self.created_at, self.published_at)
+        with _kept_lock:
+            steps = _kept_steps.get(key)
+            if steps is not None:
+                _kept_steps.move_to_end(key)
+                return list(steps)
+        steps = self._read_steps()
+        with _kept_lock:
+            _kept_steps[key] = steps
+            while len(_kept_steps) > KEPT_VERSIONS:
+                _kept_steps.popitem(last=False)
+        return list(steps)
+
+    @staticmethod
+    def forget_kept_steps() -> None:
+        """Drop every kept version (for tests that change a frozen version's rows)."""
+        with _kept_lock:
+            _kept_steps.clear()
+
+    def _read_steps(self) -> list[Step]:
+        sections = self.sections.order_by("position").prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position"))
+        )
+        return [
+            Step(number=i, section=s, questions=list(s.questions.all()))
+            for i, s in enumerate(sections, start=1)
+        ]
 
 
 class FrozenGuardQuerySet(models.QuerySet):
@@ -219,3 +269,30 @@ class Question(FrozenGuardMixin, models.Model):
         """For a symptom question, the key after `symptom:`; else ''."""
         prefix = "symptom:"
         return self.concept[len(prefix) :] if self.concept.startswith(prefix) else ""
+
+
+@dataclass(eq=False)
+class Step:
+    """One page of the questionnaire: a section and its questions.
+
+    Shared between requests when its version is frozen: read it, never change it.
+    """
+
+    number: int
+    section: Section
+    questions: list[Question]
+    # Rendered choice questions by (question id, answer): see
+    # questionnaires/steps.py, field_html().
+    markup: dict[tuple[int, str | None], SafeString] = field(
+        default_factory=dict, repr=False
+    )
+
+    @property
+    def list_kinds(self) -> set[str]:
+        return {q.kind for q in self.questions if q.kind in LIST_KINDS}
+
+
+#: Frozen versions' steps kept per process: a practice has a handful in use at once.
+KEPT_VERSIONS = 16
+_kept_steps: OrderedDict[tuple, list[Step]] = OrderedDict()
+_kept_lock = threading.Lock()

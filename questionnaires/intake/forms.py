@@ -13,6 +13,7 @@ from django.utils.datastructures import MultiValueDict
 from questionnaires.intake.fields import NumberField, PartsField, PastDateField
 from questionnaires.intake.measure_field import IMPERIAL, MeasureField
 from questionnaires.models import (
+    LIST_KINDS,
     Answer,
     Question,
     QuestionKind,
@@ -28,9 +29,6 @@ SYMPTOM_CHOICES = [
 
 
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
-
-
-LIST_KINDS = (QuestionKind.MEDICATIONS, QuestionKind.SUPPLEMENTS, QuestionKind.PLAN)
 
 
 def field_name(question: Question) -> str:

@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import Client
-from questionnaires.definitions.models import Question, QuestionnaireVersion
+from questionnaires.definitions.models import (
+    LIST_KINDS,
+    Question,
+    QuestionKind,
+    QuestionnaireVersion,
+)
 from questionnaires.rechecks.models import CaseUpkeep
 from questionnaires.values import parse_number
 
@@ -247,6 +252,28 @@ class Response(CaseUpkeep):
         elif not blocked and self.status == ResponseStatus.IN_REVIEW:
             self.mark_ready(by=by)
 
+    def check_reviewable(self) -> None:
+        """Refuse a review action (a decision, a match by hand) on a case that is
+        not open for review."""
+        if not self.is_reviewable:
+            raise ValidationError(
+                "This case is not open for review.", code="not_reviewable"
+            )
+
+    def ensure_in_review(self, *, by) -> None:
+        """The practitioner acted on a submitted case: it is in review now."""
+        if self.status == ResponseStatus.SUBMITTED:
+            self.start_review(by=by)
+
+    def follow_decisions(self, *, by) -> None:
+        """A finding was decided, undone or checked again: ready for advice or back
+        in review as the findings now say. The client's case summary follows too,
+        as a decision changes what is left to decide even when the state stays."""
+        self.follow_findings(by=by)
+        from questionnaires.dashboard import case_summary  # see _move
+
+        case_summary.refresh(self.client_id)
+
     def _move(
         self,
         to: str,
@@ -270,6 +297,53 @@ class Response(CaseUpkeep):
         from questionnaires.dashboard import case_summary
 
         case_summary.refresh(self.client_id)
+
+    def answers_by_question(self) -> dict[int, Answer]:
+        return {a.question_id: a for a in self.answers.all()}
+
+    def answers_for_reading(self) -> dict:
+        """Every answer by section, with the list rows, for a read-only page.
+
+        Used by the client's review and the practitioner's case page (one query per
+        kind of thing, whatever the number of answers).
+        """
+        # Imported here: the forms are built from these models.
+        from questionnaires.intake.forms import not_asked
+
+        answers = self.answers_by_question()
+        steps = self.version.steps()
+        questions = [q for step in steps for q in step.questions]
+        by_concept = {
+            q.concept: answers[q.pk].value for q in questions if q.pk in answers
+        }
+        skip = not_asked(questions, by_concept)  # as on the pages: not asked
+        return {
+            "sections": [
+                {
+                    "step": step,
+                    "rows": [
+                        (q, answers.get(q.pk))
+                        for q in step.questions
+                        if q.kind not in LIST_KINDS and q.pk not in skip
+                    ],
+                    "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
+                    "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
+                    "has_plan": QuestionKind.PLAN in step.list_kinds,
+                }
+                for step in steps
+            ],
+            "plan_adherence": (
+                list(self.plan_adherence.all())
+                if any(QuestionKind.PLAN in step.list_kinds for step in steps)
+                else []
+            ),
+            "medications": [m for m in self.medications.all() if not m.is_blank],
+            "supplements": [s for s in self.supplements.all() if not s.is_blank],
+        }
+
+    def submission_round(self) -> int:
+        """How many times the response has been submitted; guards against replays."""
+        return self.events.filter(kind=EventKind.SUBMITTED).count()
 
     def history(self) -> list:
         """What happened to the case, oldest first: its events and every review

@@ -17,7 +17,6 @@ from practice.audit import record
 from practice.models import AuditAction, Client, ClientErased, Practice, User
 from practice.privacy import notice_version
 from questionnaires.dashboard import case_summary
-from questionnaires.definitions.steps import Step, steps_for  # noqa: F401 - used from here
 from questionnaires.drafts import Conflict, PostedChanges, save_rows, valid_uuids
 from questionnaires.followups import visits as followup
 from questionnaires.intake.entry_forms import (
@@ -30,7 +29,6 @@ from questionnaires.intake.forms import (
     SectionForm,
     field_name,
     initial_from_answers,
-    not_asked,
     questions_not_asked,
     raw_value,
     stored_to_data,
@@ -44,6 +42,7 @@ from questionnaires.models import (
     QuestionnaireVersion,
     Response,
     ResponseEvent,
+    Step,
     Supplement,
 )
 from questionnaires.templatetags.answers import answer_text
@@ -51,7 +50,6 @@ from questionnaires.templatetags.answers import answer_text
 log = logging.getLogger(__name__)
 
 QUESTIONNAIRE_KEY = "health"
-REOPENABLE = Response.REOPENABLE
 
 
 class NoPublishedQuestionnaire(Exception):
@@ -120,10 +118,6 @@ def current_version(key: str = QUESTIONNAIRE_KEY) -> QuestionnaireVersion:
             f"No published '{key}' questionnaire: run manage.py load_questionnaires."
         )
     return version
-
-
-def answers_by_question(response: Response) -> dict[int, Answer]:
-    return {a.question_id: a for a in response.answers.all()}
 
 
 # ------------------------------------------------------------------- sending
@@ -401,7 +395,7 @@ def step_forms(
 ) -> StepForms:
     """The forms of a step: bound to `data` if given, else showing what is stored."""
     if answers is None:
-        answers = answers_by_question(response)
+        answers = response.answers_by_question()
     skip = questions_not_asked(step.questions, response)
     if data is None:
         section_form = SectionForm(
@@ -484,11 +478,11 @@ def stored_step_forms(
 
 def problems(response: Response) -> list[StepProblem]:
     """Every step whose stored answers would not pass "Save and continue"."""
-    answers = answers_by_question(response)
+    answers = response.answers_by_question()
     medications = list(response.medications.all())
     supplements = list(response.supplements.all())
     found = []
-    for step in steps_for(response.version):
+    for step in response.version.steps():
         forms = stored_step_forms(response, step, answers, medications, supplements)
         if not forms.is_valid():
             found.append(
@@ -497,48 +491,7 @@ def problems(response: Response) -> list[StepProblem]:
     return found
 
 
-def answers_for_reading(response: Response) -> dict:
-    """Every answer by section, with the list rows, for a read-only page.
-
-    Used by the client's review and the practitioner's case page (one query per
-    kind of thing, whatever the number of answers).
-    """
-    answers = answers_by_question(response)
-    steps = steps_for(response.version)
-    questions = [q for step in steps for q in step.questions]
-    by_concept = {q.concept: answers[q.pk].value for q in questions if q.pk in answers}
-    skip = not_asked(questions, by_concept)  # as on the pages: not asked
-    return {
-        "sections": [
-            {
-                "step": step,
-                "rows": [
-                    (q, answers.get(q.pk))
-                    for q in step.questions
-                    if q.kind not in LIST_KINDS and q.pk not in skip
-                ],
-                "has_medications": QuestionKind.MEDICATIONS in step.list_kinds,
-                "has_supplements": QuestionKind.SUPPLEMENTS in step.list_kinds,
-                "has_plan": QuestionKind.PLAN in step.list_kinds,
-            }
-            for step in steps
-        ],
-        "plan_adherence": (
-            list(response.plan_adherence.all())
-            if any(QuestionKind.PLAN in step.list_kinds for step in steps)
-            else []
-        ),
-        "medications": [m for m in response.medications.all() if not m.is_blank],
-        "supplements": [s for s in response.supplements.all() if not s.is_blank],
-    }
-
-
 # ---------------------------------------------------------------- submitting
-
-
-def submission_round(response: Response) -> int:
-    """How many times this response has been submitted; guards against replays."""
-    return response.events.filter(kind=EventKind.SUBMITTED).count()
 
 
 def submit(
@@ -559,7 +512,7 @@ def submit(
 
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
-        if not locked.is_editable or submission_round(locked) != expected_round:
+        if not locked.is_editable or locked.submission_round() != expected_round:
             return False
         found = problems(locked)
         if found:

@@ -3,13 +3,21 @@ record of review actions, and private notes."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from practice.audit import record
+from practice.models import AuditAction
 from questionnaires.intake.models import Response
+from questionnaires.rechecks.models import NewEvidence
+
+log = logging.getLogger(__name__)
 
 
 class Severity(models.TextChoices):
@@ -141,6 +149,97 @@ class Finding(models.Model):
     @property
     def refs(self) -> set[str]:
         return {t["ref"] for t in self.triggers}
+
+    #: What a decision sets, read again under the row lock before it changes.
+    DECISION_FIELDS = ("decision", "decision_note", "decided_by", "decided_at")
+
+    def decide(
+        self,
+        *,
+        by,
+        decision: str,
+        note: str,
+        request: HttpRequest | None = None,
+    ) -> None:
+        """Acknowledge (note optional) or dismiss (reason required) the finding."""
+        note = (note or "").strip()
+        client = self.response.client
+        if decision not in (Decision.ACKNOWLEDGED, Decision.DISMISSED):
+            raise ValidationError("Choose Acknowledge or Dismiss.", code="bad_decision")
+        if decision == Decision.DISMISSED and not note:
+            raise ValidationError(
+                "Please give a reason for dismissing this finding.",
+                code="reason_required",
+            )
+        with transaction.atomic():
+            response = self._lock_with_case()
+            if self.withdrawn_at:
+                raise ValidationError(
+                    "This finding no longer applies.", code="withdrawn"
+                )
+            self.decision = decision
+            self.decision_note = note
+            self.decided_by = by
+            self.decided_at = timezone.now()
+            self.is_new = False
+            self.save(update_fields=[*self.DECISION_FIELDS, "is_new"])
+            NewEvidence.objects.settle(self)
+            kind = (
+                ActionKind.ACKNOWLEDGED
+                if decision == Decision.ACKNOWLEDGED
+                else ActionKind.DISMISSED
+            )
+            self._record(
+                response, kind, by=by, client=client, request=request, note=note
+            )
+            response.ensure_in_review(by=by)
+            response.follow_decisions(by=by)
+        log.info("finding %s %s by user %s", self.code, decision, by.code)
+
+    def undo(self, *, by, request: HttpRequest | None = None) -> None:
+        """Take the decision back; the record of it stays."""
+        client = self.response.client
+        with transaction.atomic():
+            response = self._lock_with_case()
+            if not self.is_decided:
+                return
+            self.decision = Decision.UNDECIDED
+            self.decision_note = ""
+            self.decided_by = None
+            self.decided_at = None
+            self.save(update_fields=list(self.DECISION_FIELDS))
+            self._record(
+                response, ActionKind.UNDONE, by=by, client=client, request=request
+            )
+            response.follow_decisions(by=by)
+        log.info("finding %s decision undone by user %s", self.code, by.code)
+
+    def _lock_with_case(self) -> Response:
+        """Lock the case, then this finding (the order every move of a case takes),
+        refuse if the case is not open for review, and read the finding again."""
+        response = Response.objects.select_for_update().get(pk=self.response_id)
+        response.check_reviewable()
+        self.refresh_from_db(
+            fields=[*self.DECISION_FIELDS, "is_new", "withdrawn_at"],
+            from_queryset=Finding.objects.select_for_update(),
+        )
+        return response
+
+    def _record(
+        self, response: Response, kind: str, *, by, client, request, note: str = ""
+    ) -> None:
+        """Keep the review action, and log the change (never the note)."""
+        ReviewAction.objects.create(
+            response=response, kind=kind, finding=self, note=note, by=by
+        )
+        record(
+            action=AuditAction.CHANGED,
+            request=request,
+            actor=by,
+            obj=self,
+            client=client,
+            detail={"event": kind, "response": str(response.code)},
+        )
 
 
 def topic(rule: str, subjects) -> tuple[str, tuple[str, ...]]:

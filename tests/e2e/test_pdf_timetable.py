@@ -44,7 +44,7 @@ def test_margaret_downloads_a_pdf_with_her_day_in_order(
     priya = demo["practitioner@example.com"]
     review.start_review(response=margaret, by=priya)
     for finding in margaret.findings.current().filter(decision=Decision.UNDECIDED):
-        review.decide(finding=finding, by=priya, decision="acknowledged", note="")
+        finding.decide(by=priya, decision="acknowledged", note="")
 
     context = new_context(browser, live_server, viewport=DESKTOP)
     page = context.new_page()

@@ -34,7 +34,7 @@ def alice_with_advice(demo, settings, tmp_path):
     priya = alice.practitioner.user
     review.start_review(response=case, by=priya)
     for finding in case.findings.all():
-        review.decide(finding=finding, by=priya, decision="acknowledged", note="")
+        finding.decide(by=priya, decision="acknowledged", note="")
     draft = advice.draft_for(response=case, by=priya)
     draft.key_points = "Keep a food diary for two weeks."
     draft.save()

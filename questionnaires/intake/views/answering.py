@@ -16,14 +16,14 @@ from practice.middleware import keeps_post_after_idle
 from practice.models import Role
 from questionnaires.definitions import steps
 from questionnaires.intake import operations as intake
-from questionnaires.intake.forms import LIST_KINDS, SubmitForm
-from questionnaires.models import QuestionKind, Response
+from questionnaires.intake.forms import SubmitForm
+from questionnaires.models import LIST_KINDS, QuestionKind, Response, Step
 
 CLIENT = Role.CLIENT
 
 
-def _step_or_404(response: Response, number: int) -> tuple[intake.Step, int]:
-    steps = intake.steps_for(response.version)
+def _step_or_404(response: Response, number: int) -> tuple[Step, int]:
+    steps = response.version.steps()
     if not 1 <= number <= len(steps):
         raise Http404("No such step.")
     return steps[number - 1], len(steps)
@@ -65,7 +65,7 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
 
 
 def _post_step(
-    request: HttpRequest, response: Response, current: intake.Step, total: int
+    request: HttpRequest, response: Response, current: Step, total: int
 ) -> HttpResponse:
     action = request.POST.get("action", "continue")
     from_saver = _from_saver(request)
@@ -138,7 +138,7 @@ def _saver_error(message: str, *, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def _step_url(request: HttpRequest, response: Response, current: intake.Step) -> str:
+def _step_url(request: HttpRequest, response: Response, current: Step) -> str:
     url = reverse("questionnaires:step", args=[response.code, current.number])
     if (request.POST.get("return") or request.GET.get("return")) == "review":
         url += "?return=review"
@@ -156,7 +156,7 @@ def _after_list_change(request, response, current, total, anchor: str) -> HttpRe
 def _render_step(
     request: HttpRequest,
     response: Response,
-    current: intake.Step,
+    current: Step,
     total: int,
     forms: intake.StepForms,
     status: int = 200,
@@ -178,7 +178,7 @@ def _render_step(
     )
 
 
-def _fields_in_order(current: intake.Step, forms: intake.StepForms) -> list[dict]:
+def _fields_in_order(current: Step, forms: intake.StepForms) -> list[dict]:
     """The page's questions in order, with a heading where a body system starts."""
     items, system = [], None
     for question in current.questions:
@@ -231,9 +231,9 @@ def _review_context(response: Response) -> dict:
     problems = intake.problems(response) if response.is_editable else []
     return {
         "response": response,
-        **intake.answers_for_reading(response),
+        **response.answers_for_reading(),
         "problems": problems,
-        "round": intake.submission_round(response),
+        "round": response.submission_round(),
     }
 
 

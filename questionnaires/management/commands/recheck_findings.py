@@ -18,7 +18,6 @@ from django.db import transaction
 
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.models import Response, ResponseStatus
-from questionnaires.review.actions import refresh_state
 from questionnaires.review.checking import StoreResult, check_response, upper_limit_set
 
 logger = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ def _recheck(response: Response, *, dry_run: bool) -> StoreResult:
         locked = Response.objects.select_for_update().get(pk=response.pk)
         result = check_response(locked, recheck=True)
         # A new refer or major finding puts a ready case back in review.
-        refresh_state(response=locked, by=None)
+        locked.follow_decisions(by=None)
         if dry_run:
             transaction.set_rollback(True)
     return result

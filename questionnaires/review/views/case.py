@@ -18,7 +18,6 @@ from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
 from questionnaires.followups import visits as followup
-from questionnaires.intake import operations as intake
 from questionnaires.interactions import knowledge as knowledge_base
 from questionnaires.interactions.matching import search
 from questionnaires.models import (
@@ -79,10 +78,10 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     )
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     undecided, decided = case_overview.split_decided(findings)
-    reading = intake.answers_for_reading(response)
+    reading = response.answers_for_reading()
     # What a follow-up does not ask (conditions, goals) is read from earlier visits.
     chain = followup.visits(response)
-    earlier = [intake.answers_for_reading(v) for v in chain[1:]]
+    earlier = [v.answers_for_reading() for v in chain[1:]]
     match_for = request.GET.get("match", "")
     query = request.GET.get("q", "").strip()
     # Stopped rows are not the client's facts any more; "What changed" lists them.
@@ -249,8 +248,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return _finding_reply(request, finding, form, error=form.first_error)
     try:
-        review.decide(
-            finding=finding,
+        finding.decide(
             by=request.user,
             decision=form.cleaned_data["decision"],
             note=form.cleaned_data["note"],
@@ -267,7 +265,7 @@ def undo(request: HttpRequest, code: str) -> HttpResponse:
     finding = access.get_finding(request.user, code)
     form = ReturnToForm(request.POST)  # nothing else to check: always valid
     try:
-        review.undo(finding=finding, by=request.user, request=request)
+        finding.undo(by=request.user, request=request)
     except ValidationError as error:
         return _finding_reply(request, finding, form, error=error.messages[0])
     return _finding_reply(request, finding, form)
