@@ -35,8 +35,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from practice.management.commands.seed_demo import seed_with_cases  # noqa: E402
-from questionnaires.advice import operations as advice  # noqa: E402
-from questionnaires.advice import pdf  # noqa: E402
+from questionnaires.advice import drafting, issuing, pdf  # noqa: E402
 from questionnaires.models import PlanItem, Response  # noqa: E402
 from questionnaires.review import actions as review  # noqa: E402
 
@@ -66,7 +65,7 @@ def prepare() -> Response:
     review.start_review(response=response, by=priya)
     for finding in response.findings.all():
         finding.decide(by=priya, decision="acknowledged", note="ok")
-    draft = advice.draft_for(response=response, by=priya)
+    draft = drafting.draft_for(response=response, by=priya)
     draft.key_points = "\n".join(f"- Point {i}: {PARAGRAPH[:90]}" for i in range(4))
     draft.diet = "\n\n".join(PARAGRAPH * 2 for _ in range(3))
     draft.lifestyle = "\n\n".join(PARAGRAPH for _ in range(3))
@@ -91,11 +90,11 @@ def prepare() -> Response:
             timing=timing,
             duration="3 months",
         )
-    advice.plan_check(response=response)
-    for finding in advice.plan_findings(response):
+    drafting.plan_check(response=response)
+    for finding in drafting.plan_findings(response):
         if not finding.is_decided:
             finding.decide(by=priya, decision="acknowledged", note="")
-    blockers = advice.issue_blockers(response)
+    blockers = drafting.issue_blockers(response)
     if blockers:
         raise SystemExit(f"the bench case cannot be issued: {blockers}")
     return response
@@ -104,7 +103,7 @@ def prepare() -> Response:
 def main() -> None:
     response = prepare()
     priya = response.client.practitioner.user
-    document = advice.summary_document(response, version=1)
+    document = issuing.summary_document(response, version=1)
     content = pdf.render_pdf(document)  # warm up: fonts and templates load once
     weasy = []
     for _ in range(TIMED):
@@ -115,7 +114,7 @@ def main() -> None:
     issue_times, pages = [], 0
     for i in range(ISSUES):
         start = time.perf_counter()
-        summary = advice.issue_summary(response=response, by=priya)
+        summary = issuing.issue_summary(response=response, by=priya)
         issue_times.append(time.perf_counter() - start)
         pages = summary.pages
         if i == TIMED - 1:

@@ -39,7 +39,7 @@ from django.test import Client as Browser  # noqa: E402
 
 from practice.management.commands.seed_demo import seed_with_cases  # noqa: E402
 from practice.models import Client  # noqa: E402
-from questionnaires.intake import operations as intake  # noqa: E402
+from questionnaires.intake import saving, sending  # noqa: E402
 from questionnaires.models import Supplement  # noqa: E402
 
 TIMED = 50
@@ -67,7 +67,7 @@ def main() -> None:
     seed_with_cases()
     alice = Client.objects.get(user__email="client@example.com")
     alice.responses.all().delete()
-    response = intake.send_questionnaire(client=alice, sent_by=None)
+    response = sending.send_questionnaire(client=alice, sent_by=None)
     browser = Browser(HTTP_HOST="localhost")
     browser.force_login(alice.user)
     base = f"/q/{response.code}/step"
@@ -113,7 +113,7 @@ def main() -> None:
         expect_ok(browser.get(f"{base}/4/"))
 
     print(f"autosave of one answer, median of {TIMED}: {median_ms(save_answer):.1f} ms")
-    for rows in (5, intake.MAX_ROWS - 1):
+    for rows in (5, saving.MAX_ROWS - 1):
         fill_to(rows)
         print(f"with {rows} supplement rows, median of {TIMED}:")
         print(f"  autosave of one supplement field: {median_ms(save_row_field):.1f} ms")

@@ -198,9 +198,7 @@ def export_zip(*, client: Client) -> IO[bytes]:
     Returned as an open file at its start; the caller closes it. A PDF that no
     longer matches its recorded hash is left out and said so in the JSON.
     """
-    from questionnaires.advice.operations import (
-        read_issued,  # imported late: WeasyPrint
-    )
+    from questionnaires.advice.issuing import read_issued
 
     data = client_data(client)
     summaries = IssuedSummary.objects.filter(response__client=client).select_related(

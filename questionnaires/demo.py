@@ -15,7 +15,7 @@ from django.db import transaction
 
 from practice.models import Client, Practitioner, Role, User
 from questionnaires.followups import visits as followup
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending, submitting
 from questionnaires.models import (
     Adherence,
     AdviceDraft,
@@ -214,8 +214,8 @@ CASES = [
 def seed(*, priya: Practitioner, alice: Client) -> list[Client]:
     """Give Alice a questionnaire in progress, Priya three submitted cases, and
     George a submitted follow-up."""
-    intake.current_version()  # fail early if nothing is published
-    intake.current_version(followup.FOLLOW_UP_KEY)
+    sending.current_version()  # fail early if nothing is published
+    sending.current_version(followup.FOLLOW_UP_KEY)
     clients = []
     with transaction.atomic():
         for case in CASES:
@@ -237,7 +237,7 @@ def _seed_case(case: DemoCase, practitioner: Practitioner) -> Client:
     )
     if client.responses.exists():
         return client  # already seeded: leave its answers and decisions alone
-    response = intake.send_questionnaire(client=client, sent_by=practitioner.user)
+    response = sending.send_questionnaire(client=client, sent_by=practitioner.user)
     answers = {
         **case.answers,
         "date_of_birth": case.born.isoformat(),
@@ -252,7 +252,7 @@ def _seed_case(case: DemoCase, practitioner: Practitioner) -> Client:
         Medication.objects.create(response=response, position=i, **row)
     for i, row in enumerate(case.supplements):
         Supplement.objects.create(response=response, position=i, **row)
-    intake.submit(response=response, by=user, expected_round=0)
+    submitting.submit(response=response, by=user, expected_round=0)
     return client
 
 
@@ -269,7 +269,7 @@ def _fill(response: Response, answers: dict[str, object]) -> None:
 def _alice_in_progress(alice: Client, practitioner: Practitioner) -> None:
     if alice.responses.exists():
         return
-    response = intake.send_questionnaire(client=alice, sent_by=practitioner.user)
+    response = sending.send_questionnaire(client=alice, sent_by=practitioner.user)
     _fill(
         response,
         {
@@ -311,7 +311,7 @@ def _george_follows_up(george: Client, practitioner: Practitioner) -> None:
             advice=draft, position=1, product="Vitamin D3", nutrient="vitamin D",
             amount="10", unit="mcg", timing="breakfast", duration="3 months",
         )  # fmt: skip
-    response = intake.send_questionnaire(
+    response = sending.send_questionnaire(
         client=george, sent_by=practitioner.user, follows=first
     )
     response.supplements.filter(product="Magnesium 250").update(
@@ -333,4 +333,4 @@ def _george_follows_up(george: Client, practitioner: Practitioner) -> None:
     }.items():
         response.answers.filter(question__concept=concept).update(value=value)
     _fill(response, {"anything_else": "My GP started omeprazole for my heartburn."})
-    intake.submit(response=response, by=george.user, expected_round=0)
+    submitting.submit(response=response, by=george.user, expected_round=0)

@@ -99,7 +99,7 @@ def seed() -> dict[str, str]:
 def issue() -> None:
     """Write the same advice for each case, decide its findings and issue it."""
     from practice.models import User
-    from questionnaires.advice import operations as advice
+    from questionnaires.advice import drafting, issuing
     from questionnaires.models import Response
     from questionnaires.review import actions as review
 
@@ -107,7 +107,7 @@ def issue() -> None:
     for email, plan in PLAN.items():
         response = Response.objects.get(client__user__email=email)
         review.start_review(response=response, by=priya)
-        draft = advice.draft_for(response=response, by=priya)
+        draft = drafting.draft_for(response=response, by=priya)
         for name, value in TEXT.items():
             setattr(draft, name, value)
         draft.save()
@@ -134,14 +134,14 @@ def issue() -> None:
             }
             draft.save()
         for _ in range(3):  # decide, check the plan, decide what the check found
-            advice.plan_check(response=response)
+            drafting.plan_check(response=response)
             for finding in response.findings.current().filter(decision=""):
                 finding.decide(
                     by=priya,
                     decision="acknowledged",
                     note="Noted; the plan keeps them apart.",
                 )
-        summary = advice.issue_summary(
+        summary = issuing.issue_summary(
             response=response, by=User.objects.get(pk=priya.pk)
         )
         print(

@@ -7,7 +7,7 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending, submitting
 from questionnaires.models import (
     Answer,
     IssuedSummary,
@@ -38,7 +38,7 @@ def submitted_case(
 ) -> Response:
     """A client's questionnaire answered and submitted through the real operations."""
     version = shipped_version()
-    response = intake.send_questionnaire(client=client, sent_by=None)
+    response = sending.send_questionnaire(client=client, sent_by=None)
     questions = {q.concept: q for q in version.questions.all()}
     answers = {
         "date_of_birth": date_of_birth,
@@ -59,7 +59,7 @@ def submitted_case(
         Medication.objects.create(response=response, position=i, **row)
     for i, row in enumerate(supplements):
         Supplement.objects.create(response=response, position=i, **row)
-    assert intake.submit(response=response, by=client.user, expected_round=0)
+    assert submitting.submit(response=response, by=client.user, expected_round=0)
     response.refresh_from_db()
     return response
 

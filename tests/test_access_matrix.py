@@ -20,7 +20,7 @@ import pytest
 from django.urls import reverse
 
 from practice.models import Client, Invitation, Practitioner, StaffInvitation, User
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import (
     AdviceDraft,
     AdviceSnippet,
@@ -58,7 +58,7 @@ class World:
     def open_response(self) -> Response:
         """A questionnaire Alice is still filling in (after her submitted one)."""
         self.case  # noqa: B018 - the submitted case comes first
-        return intake.send_questionnaire(client=self.alice, sent_by=None)
+        return sending.send_questionnaire(client=self.alice, sent_by=None)
 
     @cached_property
     def finding(self) -> Finding:
@@ -88,10 +88,10 @@ def _plan_and_text(world: World) -> dict:
 
 def _typed_over_the_draft(world: World) -> dict:
     """An autosave typed over the advice as it stands (the editor made the draft)."""
-    from questionnaires.advice import operations as advice
+    from questionnaires.advice import drafting
     from questionnaires.advice.views.autosave import saved_version
 
-    draft = advice.draft_for(response=world.case, by=world.case.client.user)
+    draft = drafting.draft_for(response=world.case, by=world.case.client.user)
     return {"saved_version": saved_version(draft), "key_points": "Changed"}
 
 

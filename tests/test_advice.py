@@ -9,8 +9,7 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from questionnaires.advice import operations as advice
-from questionnaires.advice import pdf
+from questionnaires.advice import drafting, issuing, pdf
 from questionnaires.models import (
     AdviceSnippet,
     Decision,
@@ -112,7 +111,7 @@ def test_a_plan_over_the_upper_limit_is_shown_with_its_total_but_only_refer_and_
         nutrient="magnesium",
         amount="300",
     )
-    plan_findings = advice.plan_findings(case)
+    plan_findings = drafting.plan_findings(case)
     limit = next(f for f in plan_findings if f.kind == "upper_limit")
     assert limit.severity == "moderate"
     assert "Total magnesium: 500 mg a day" in limit.message
@@ -120,7 +119,7 @@ def test_a_plan_over_the_upper_limit_is_shown_with_its_total_but_only_refer_and_
     assert limit.title in page
     # The earlier decision on magnesium with levothyroxine is kept for the plan's
     # magnesium, and a moderate finding is there to read, not to block.
-    assert advice.issue_blockers(case) == []
+    assert drafting.issue_blockers(case) == []
     reply = issue(priya_client, case)
     assert "Advice summary version 1 issued" in reply.content.decode()
 
@@ -167,7 +166,7 @@ def ready_to_issue(client, case):
     write_advice(
         client, case, product="Magnesium glycinate", nutrient="magnesium", amount="100"
     )
-    for finding in advice.plan_findings(case):
+    for finding in drafting.plan_findings(case):
         client.post(f"/findings/{finding.code}/decide/", {"decision": "acknowledged"})
 
 
@@ -206,7 +205,7 @@ def test_issuing_stores_a_pdf_that_never_changes(
     assert list(case.summaries.values_list("version", flat=True)) == [2, 1]
     with default_storage.open(summary.file_name, "rb") as handle:
         assert handle.read() == first
-    assert advice.read_issued(summary) == first
+    assert issuing.read_issued(summary) == first
 
     with pytest.raises(ValueError, match="never changes"):
         summary.save()
@@ -230,7 +229,7 @@ def test_issuing_takes_a_fixed_number_of_queries(
         )
     assert reply.status_code == 302
     summary = case.summaries.get()
-    stored = PdfReader(BytesIO(advice.read_issued(summary)))
+    stored = PdfReader(BytesIO(issuing.read_issued(summary)))
     assert summary.pages == len(stored.pages)  # counted without reading it back
 
 
@@ -283,7 +282,7 @@ def test_a_database_failure_after_writing_removes_the_file(
 
     monkeypatch.setattr(IssuedSummary.objects, "create", fail)
     with pytest.raises(RuntimeError):
-        advice.issue_summary(response=case, by=case.client.practitioner.user)
+        issuing.issue_summary(response=case, by=case.client.practitioner.user)
     media = settings.MEDIA_ROOT / "summaries"
     assert not [p for p in media.rglob("*") if p.is_file()]  # not even a pending one
 
@@ -367,7 +366,7 @@ def test_decisions_on_plan_findings_return_to_the_editor(priya_client, case):
         nutrient="magnesium",
         amount="300",
     )
-    finding = advice.plan_findings(case)[0]
+    finding = drafting.plan_findings(case)[0]
     reply = priya_client.post(
         f"/findings/{finding.code}/decide/",
         {"decision": "acknowledged", "return_to": editor_url(case)},

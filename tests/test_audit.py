@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from practice.audit import email_fingerprint
 from practice.models import AuditAction, AuditEvent, Role
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import IssuedSummary, Medication
 from tests.factories import PASSWORD
 from tests.intake_helpers import (
@@ -300,7 +300,7 @@ def test_one_save_is_one_event_and_a_save_that_changes_nothing_is_none(
     client, alice, priya
 ):
     shipped_version()
-    response = intake.send_questionnaire(client=alice, sent_by=priya.user)
+    response = sending.send_questionnaire(client=alice, sent_by=priya.user)
     client.force_login(alice.user)
     first = response.version.steps()[0]
     autosave = f"{step_url(response, 1)}autosave/"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bench.bare import largest_symptom_step
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import Answer
 from tests.conftest import signed_in
 from tests.intake_helpers import shipped_version, step_url
@@ -20,7 +20,7 @@ def bench_urls(settings):
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 def field_names(html: str) -> set[str]:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from practice import emails
 from practice.models import Practice
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from tests.intake_helpers import shipped_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_every_client_page_names_the_practice_and_shows_its_logo(
 
 def test_the_questionnaire_pages_carry_the_practice_too(client, alice, branded):
     shipped_version()
-    response = intake.send_questionnaire(client=alice, sent_by=None)
+    response = sending.send_questionnaire(client=alice, sent_by=None)
     client.force_login(alice.user)
     page = client.get(f"/q/{response.code}/step/1/").content.decode()
     assert "Greenleaf Nutrition" in page.split("</header>")[0]

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from practice.models import CaseState, Client
-from questionnaires.intake import operations as intake
+from questionnaires.intake import saving, sending, submitting
 from questionnaires.models import Response, ResponseStatus, Severity
 from questionnaires.review import actions as review
 from questionnaires.review import closing
@@ -118,12 +118,12 @@ def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     assert stored(carol)["case_open_major"] == 1
     assert_true_to_its_rows(carol)
 
-    intake.reopen(response=case, by=priya.user, message="Please add your dose.")
+    submitting.reopen(response=case, by=priya.user, message="Please add your dose.")
     assert stored(carol)["case_state"] == CaseState.REOPENED
     assert_true_to_its_rows(carol)
 
     case.refresh_from_db()
-    assert intake.submit(response=case, by=carol.user, expected_round=1)
+    assert submitting.submit(response=case, by=carol.user, expected_round=1)
     review.start_review(response=case, by=priya.user)
     blocking.decide(by=priya.user, decision="dismissed", note="Apart")
     case.refresh_from_db()
@@ -138,7 +138,7 @@ def test_the_summary_follows_a_case_from_invitation_to_a_follow_up(
     assert_true_to_its_rows(carol)
 
     shipped_follow_up()
-    later = intake.send_questionnaire(client=carol, sent_by=priya.user, follows=case)
+    later = sending.send_questionnaire(client=carol, sent_by=priya.user, follows=case)
     assert stored(carol)["case_response_id"] == later.pk  # the follow-up now
     assert stored(carol)["case_state"] == CaseState.IN_PROGRESS
     assert_true_to_its_rows(carol)
@@ -155,10 +155,10 @@ def test_a_client_who_set_a_password_another_way_is_no_longer_invited(client, pr
 
 def test_saving_a_draft_moves_the_last_activity_on(alice):
     shipped_version()
-    response = intake.send_questionnaire(client=alice, sent_by=None)
+    response = sending.send_questionnaire(client=alice, sent_by=None)
     before = stored(alice)["case_activity_at"]
     step = response.version.steps()[0]
-    intake.save_draft(response=response, step=step, data=QueryDict(""))
+    saving.save_draft(response=response, step=step, data=QueryDict(""))
     assert stored(alice)["case_activity_at"] > before
     assert_true_to_its_rows(alice)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from practice import privacy
 from practice.models import AuditAction, AuditEvent, ErasureRequest, Practice
-from questionnaires.advice import operations as advice
+from questionnaires.advice import drafting, issuing
 from questionnaires.models import Answer, Response
 from questionnaires.review import actions as review
 from tests.factories import UserFactory
@@ -49,12 +49,12 @@ def issued_case(
     review.start_review(response=case, by=practitioner)
     for finding in case.findings.current():
         finding.decide(by=practitioner, decision="acknowledged", note=note)
-    draft = advice.draft_for(response=case, by=practitioner)
+    draft = drafting.draft_for(response=case, by=practitioner)
     draft.key_points = "Eat more leafy greens."
     draft.save()
     # The PDF is moved into place when the issue commits.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        advice.issue_summary(response=case, by=practitioner)
+        issuing.issue_summary(response=case, by=practitioner)
     case.refresh_from_db()
     return case
 
@@ -132,7 +132,7 @@ def test_alices_download_holds_nothing_of_bobs(client, alice, alice_case, bob_ca
         assert bobs not in text
     assert str(bob_case.code) not in text
     assert all(str(bob_case.code) not in name for name in pdfs)
-    bobs_pdf = advice.read_issued(bob_case.summaries.get())
+    bobs_pdf = issuing.read_issued(bob_case.summaries.get())
     assert bobs_pdf not in pdfs.values()
 
 

@@ -122,9 +122,9 @@ def test_with_the_mail_server_down_invite_submit_and_issue_work_and_mail_follows
     assert carol.invitations.count() == 1
 
     client.force_login(alice.user)
-    from questionnaires.intake import operations as intake
+    from questionnaires.intake import sending
 
-    response = intake.send_questionnaire(client=alice, sent_by=priya.user)
+    response = sending.send_questionnaire(client=alice, sent_by=priya.user)
     answer_everything(client, response)
     submitted = client.post(f"/q/{response.code}/submit/", {"round": 0}, follow=True)
     assert submitted.status_code == 200

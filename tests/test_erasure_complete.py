@@ -14,8 +14,8 @@ from django.test import TestCase
 
 from practice import emails, invitations, privacy
 from practice.models import AuditAction, AuditEvent, ClientErased, OutgoingEmail
-from questionnaires.advice import operations as advice
-from questionnaires.intake import operations as intake
+from questionnaires.advice import issuing
+from questionnaires.intake import sending
 from questionnaires.models import IssuedSummary, Response
 from tests.factories import PASSWORD
 from tests.intake_helpers import shipped_version
@@ -76,7 +76,7 @@ def test_the_erased_client_cannot_be_sent_a_questionnaire_or_invitation(
     assert not alice.invitations.exists()
     assert not OutgoingEmail.objects.exists()
     with pytest.raises(ClientErased):
-        intake.send_questionnaire(client=alice, sent_by=ada)
+        sending.send_questionnaire(client=alice, sent_by=ada)
     with pytest.raises(ClientErased):
         invitations.send_invitation(client=alice, sent_by=ada, request=None)
     assert (
@@ -153,7 +153,7 @@ def test_a_pdf_gets_its_name_only_after_the_commit(alice, settings):
     case = issued_case(alice, goals=ALICE_GOALS, medications=[ALICE_MEDICINE])
     folder = settings.MEDIA_ROOT / "summaries" / str(case.code)
     with TestCase.captureOnCommitCallbacks() as moves:
-        advice.issue_summary(response=case, by=alice.practitioner.user)
+        issuing.issue_summary(response=case, by=alice.practitioner.user)
         # Inside the transaction only a pending file exists.
         assert "advice-summary-v2.pdf" not in os.listdir(folder)
         assert any(n.endswith(".pending") for n in os.listdir(folder))
@@ -187,7 +187,7 @@ def test_clean_media_removes_orphans_and_finishes_interrupted_moves(
     out = capsys.readouterr().out
     assert "1 moved into place, 1 orphan files" in out
     assert final.exists() and not pending.exists() and not orphan.exists()
-    assert advice.read_issued(summary).startswith(b"%PDF")
+    assert issuing.read_issued(summary).startswith(b"%PDF")
 
 
 def test_clean_media_leaves_a_fresh_pending_file_of_an_issue_in_progress(

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import submitting
 from questionnaires.models import ActionKind, Decision, ResponseStatus, ReviewAction
 from tests.review_helpers import submitted_case
 
@@ -82,7 +82,7 @@ def test_a_withdrawn_finding_cannot_be_decided(case, blocking, priya):
 
 
 def test_a_reopened_case_takes_no_decisions(case, blocking, priya):
-    intake.reopen(response=case, by=priya.user, message="Please add your dose.")
+    submitting.reopen(response=case, by=priya.user, message="Please add your dose.")
     for move in (
         lambda: blocking.decide(by=priya.user, decision=Decision.ACKNOWLEDGED, note=""),
         lambda: blocking.undo(by=priya.user),

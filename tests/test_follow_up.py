@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from questionnaires.advice import operations as advice
+from questionnaires.advice import drafting
 from questionnaires.followups import visits as followup
-from questionnaires.intake import operations as intake
+from questionnaires.intake import pages, sending, submitting
 from questionnaires.models import (
     Adherence,
     AdviceDraft,
@@ -60,7 +60,7 @@ def first_visit(alice):
 
 
 def send(case: Response) -> Response:
-    return intake.send_questionnaire(
+    return sending.send_questionnaire(
         client=case.client, sent_by=case.client.practitioner.user, follows=case
     )
 
@@ -104,9 +104,9 @@ def test_sending_invites_the_client_by_email_without_health_data(
 
 
 def submit(response: Response) -> Response:
-    assert intake.submit(
+    assert submitting.submit(
         response=response, by=response.client.user, expected_round=0
-    ), intake.problems(response)
+    ), pages.problems(response)
     response.refresh_from_db()
     return response
 
@@ -180,11 +180,11 @@ def test_the_follow_ups_advice_starts_from_the_last_and_issues_the_next_version(
     first_visit, priya
 ):
     follow_up = submit(send(first_visit))
-    draft = advice.draft_for(response=follow_up, by=priya.user)
+    draft = drafting.draft_for(response=follow_up, by=priya.user)
     assert draft.key_points == "Eat more greens"
     assert [row.product for row in draft.plan.all()] == ["Vitamin D3"]
     assert draft.changes == "" and draft.checked_plan == ""
-    assert advice.client_summaries(follow_up).count() == 1
+    assert drafting.client_summaries(follow_up).count() == 1
 
 
 # --- the practitioner's pages ----------------------------------------------------
@@ -296,11 +296,11 @@ def test_a_stopped_row_is_not_checked_for_mistakes(alice, first_visit):
     follow_up.supplements.filter(product="Calcium carbonate").update(
         amount="lots", since_last=SinceLast.STOPPED
     )
-    assert intake.problems(follow_up) == []
+    assert pages.problems(follow_up) == []
     follow_up.supplements.filter(product="Calcium carbonate").update(
         since_last=SinceLast.CHANGED
     )
-    (problem,) = intake.problems(follow_up)
+    (problem,) = pages.problems(follow_up)
     assert "amount" in " ".join(problem.messages)
 
 

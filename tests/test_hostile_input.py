@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from questionnaires.advice.forms import PLAN_FIELDS
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.intake.entry_forms import MedicationForm, SupplementForm
 from questionnaires.intake.fields import PastDateField
 from questionnaires.intake.forms import LIST_KINDS, parts_field
@@ -142,7 +142,7 @@ def assert_no_server_error(reply) -> None:
 def bobs_draft(bob):
     """Bob's questionnaire, with a row of each kind that Alice must never touch."""
     shipped_version()
-    response = intake.send_questionnaire(client=bob, sent_by=None)
+    response = sending.send_questionnaire(client=bob, sent_by=None)
     Medication.objects.create(response=response, name="Bob's medicine")
     Supplement.objects.create(response=response, product="Bob's supplement")
     return response
@@ -151,7 +151,7 @@ def bobs_draft(bob):
 @pytest.fixture
 def draft(alice, bobs_draft):
     """Alice's questionnaire, with one row of each kind to aim at."""
-    response = intake.send_questionnaire(client=alice, sent_by=None)
+    response = sending.send_questionnaire(client=alice, sent_by=None)
     Medication.objects.create(response=response, name="Alice's medicine")
     Supplement.objects.create(response=response, product="Alice's supplement")
     return response

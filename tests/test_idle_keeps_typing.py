@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import Answer
 from tests.factories import PASSWORD
 from tests.intake_helpers import name_of, shipped_version, step_url
@@ -19,7 +19,7 @@ LAST_SEEN = "cofactor_last_seen"
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ her practitioner (or an admin) can send or reopen it."""
 
 import pytest
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import Answer, ResponseStatus
 from tests.intake_helpers import answer_everything, shipped_version
 
@@ -11,7 +11,7 @@ from tests.intake_helpers import answer_everything, shipped_version
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 def client_pages(response):

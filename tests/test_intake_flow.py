@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from practice import privacy
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending, submitting
 from questionnaires.models import (
     Answer,
     EventKind,
@@ -29,7 +29,7 @@ SEND_BUTTON = re.compile(r"<button[^>]*>\s*Send my questionnaire\s*</button>")
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 @pytest.fixture
@@ -319,7 +319,7 @@ def test_a_reopened_questionnaire_can_be_changed_and_sent_again(
     answer_everything(signed_in, response)
     submit(signed_in, response, round_=0)
     with django_capture_on_commit_callbacks(execute=True):
-        intake.reopen(
+        submitting.reopen(
             response=response, by=priya.user, message="Please add your vitamin D."
         )
     assert any("another look" in m.subject for m in mail.outbox)

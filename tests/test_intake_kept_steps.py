@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import Question, QuestionnaireVersion, VersionStatus
 from tests.intake_helpers import name_of, shipped_version, step_url
 
@@ -23,12 +23,12 @@ def version(db):
 
 @pytest.fixture
 def alices(alice, priya, version):
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 @pytest.fixture
 def bobs(bob, omar, version):
-    return intake.send_questionnaire(client=bob, sent_by=omar.user)
+    return sending.send_questionnaire(client=bob, sent_by=omar.user)
 
 
 def checked_value(html: str, name: str) -> str | None:

@@ -4,7 +4,7 @@ reopen a submitted one with a message."""
 import pytest
 from django.core import mail
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import ResponseStatus
 from tests.intake_helpers import answer_everything, shipped_version
 
@@ -54,7 +54,7 @@ def test_without_a_published_questionnaire_the_practitioner_is_told(
 
 
 def test_the_client_page_shows_progress(client, priya, alice, version):
-    response = intake.send_questionnaire(client=alice, sent_by=priya.user)
+    response = sending.send_questionnaire(client=alice, sent_by=priya.user)
     client.force_login(alice.user)
     client.get(f"/q/{response.code}/step/4/")
     client.force_login(priya.user)
@@ -65,7 +65,7 @@ def test_the_client_page_shows_progress(client, priya, alice, version):
 
 
 def test_reopening_needs_a_message(client, priya, alice, version):
-    response = intake.send_questionnaire(client=alice, sent_by=priya.user)
+    response = sending.send_questionnaire(client=alice, sent_by=priya.user)
     client.force_login(alice.user)
     answer_everything(client, response)
     client.post(f"/q/{response.code}/submit/", {"round": 0})

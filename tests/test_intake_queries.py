@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import Medication
 from tests.intake_helpers import answer_everything, shipped_version, step_url
 
@@ -13,7 +13,7 @@ from tests.intake_helpers import answer_everything, shipped_version, step_url
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 def count_queries(func) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.intake.forms import applies
 from questionnaires.models import Answer, VersionStatus
 from questionnaires.review.engine_facts import build_case_facts
@@ -26,7 +26,7 @@ V1 = Path(__file__).resolve().parent / "questionnaires" / "health_v1.toml"
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ def test_answers_given_on_version_1_stay_readable_after_version_2_is_published(
     client, alice, priya
 ):
     v1 = load_questionnaire(V1)
-    old = intake.send_questionnaire(client=alice, sent_by=priya.user)
+    old = sending.send_questionnaire(client=alice, sent_by=priya.user)
     for concept, value in (
         ("date_of_birth", "1952-03-14"),
         ("height_cm", "158"),

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client as Device
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import saving, sending
 from questionnaires.models import Answer, Medication, Response, ResponseStatus
 from tests.intake_helpers import answer_everything, name_of, shipped_version, step_url
 from tests.races import at_once
@@ -20,7 +20,7 @@ from tests.races import at_once
 @pytest.fixture
 def response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def test_the_saver_moving_on_sends_no_changes_and_overwrites_nothing(
 
 def test_a_list_takes_at_most_fifty_rows(signed_in, response):
     Medication.objects.bulk_create(
-        Medication(response=response, position=i) for i in range(intake.MAX_ROWS)
+        Medication(response=response, position=i) for i in range(saving.MAX_ROWS)
     )
     refused = signed_in.post(
         step_url(response, 3),
@@ -189,7 +189,7 @@ def test_a_list_takes_at_most_fifty_rows(signed_in, response):
         step_url(response, 3), {"action": "add-medication"}, follow=True
     )
     assert "up to 50 medicines" in without_js.content.decode()
-    assert Medication.objects.filter(response=response).count() == intake.MAX_ROWS
+    assert Medication.objects.filter(response=response).count() == saving.MAX_ROWS
     page = signed_in.get(step_url(response, 3)).content.decode()
     assert "Add another medicine" not in page
     assert "This list holds up to 50 medicines" in page
@@ -237,14 +237,14 @@ def test_save_draft_rechecks_inside_its_lock(response):
     # `response` in memory still says "in progress", as a request that read it
     # before the submission would.
     assert response.is_editable
-    with pytest.raises(intake.NotEditable):
-        intake.save_draft(
+    with pytest.raises(saving.NotEditable):
+        saving.save_draft(
             response=response,
             step=step,
             data=_query(saver_post({name_of(response, "allergies"): "x"})),
         )
-    with pytest.raises(intake.NotEditable):
-        intake.add_row(response=response, kind="medication")
+    with pytest.raises(saving.NotEditable):
+        saving.add_row(response=response, kind="medication")
 
 
 def _query(data: dict):
@@ -332,7 +332,7 @@ def test_an_autosave_racing_a_submission_cannot_change_the_sent_answers(
 @pytest.mark.django_db(transaction=True)
 def test_parallel_adds_never_pass_the_row_limit(alice, response):
     Medication.objects.bulk_create(
-        Medication(response=response, position=i) for i in range(intake.MAX_ROWS - 2)
+        Medication(response=response, position=i) for i in range(saving.MAX_ROWS - 2)
     )
     clients = devices(alice, 6)
 
@@ -349,4 +349,4 @@ def test_parallel_adds_never_pass_the_row_limit(alice, response):
 
     statuses = at_once(6, add)
     assert sorted(statuses) == [200, 200, 422, 422, 422, 422]
-    assert Medication.objects.filter(response=response).count() == intake.MAX_ROWS
+    assert Medication.objects.filter(response=response).count() == saving.MAX_ROWS

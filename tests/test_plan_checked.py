@@ -8,8 +8,7 @@ import pytest
 from django.core import mail
 
 from practice.models import Client
-from questionnaires.advice import operations as advice
-from questionnaires.advice import plans
+from questionnaires.advice import drafting, issuing, plans
 from questionnaires.models import (
     AdviceDraft,
     AdviceSnippet,
@@ -128,7 +127,7 @@ def issue(client, case, expected=None):
 def issued_text(summary) -> str:
     # Through the app's read path: it checks the hash (and, in a test whose
     # transaction never commits, moves the PDF out of its pending name).
-    return " ".join(pdf_text(advice.read_issued(summary)).split())
+    return " ".join(pdf_text(issuing.read_issued(summary)).split())
 
 
 def test_a_checked_plan_issues(priya_client, case):
@@ -320,7 +319,7 @@ def test_only_refer_and_major_findings_block(priya_client, case):
     assert {f.severity for f in undecided} <= {"moderate", "minor", "info"}
     assert undecided.exists()
     case.refresh_from_db()
-    assert advice.issue_blockers(case) == []
+    assert drafting.issue_blockers(case) == []
 
 
 def test_replacing_a_current_supplement_changes_the_total_and_the_pdf(
@@ -388,7 +387,7 @@ def test_a_replacement_from_another_case_or_an_unknown_action_is_not_stored(
     priya_client, case, bob
 ):
     other = submitted_case(bob, supplements=[CITRATE])
-    foreign = advice.draft_for(response=other, by=other.client.practitioner.user)
+    foreign = drafting.draft_for(response=other, by=other.client.practitioner.user)
     stranger = foreign.plan.create(product="Iron", nutrient="iron", amount="14")
     decide_all(priya_client, case)
     supplement = case.supplements.get()
@@ -422,7 +421,7 @@ def test_a_save_from_a_page_loaded_before_a_check_never_marks_the_plan_checked(
     PlanItem.objects.filter(pk=row.pk).update(amount="100")
     assert not plans.read_plan(case).is_checked
 
-    monkeypatch.setattr(advice, "draft_for", lambda **kwargs: loaded_earlier)
+    monkeypatch.setattr(drafting, "draft_for", lambda **kwargs: loaded_earlier)
     priya_client.post(url(case), {"key_points": "Later words", "action": "insert:diet"})
     monkeypatch.undo()
     case.advice.refresh_from_db()

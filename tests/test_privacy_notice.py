@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practice import privacy
 from practice.models import PrivacyNotice
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import QuestionKind
 from tests.intake_helpers import shipped_version, step_url, valid_answers
 from tests.review_helpers import submitted_case
@@ -115,7 +115,7 @@ def test_a_version_number_is_used_once(ada_client):
 @pytest.fixture
 def open_response(alice, priya):
     shipped_version()
-    return intake.send_questionnaire(client=alice, sent_by=priya.user)
+    return sending.send_questionnaire(client=alice, sent_by=priya.user)
 
 
 def consent_step(response):

@@ -1,7 +1,7 @@
 """A response reads itself: its answers by section for a read-only page, and how
 many times it has been submitted."""
 
-from questionnaires.intake import operations as intake
+from questionnaires.intake import submitting
 from questionnaires.models import LIST_KINDS, Medication
 from tests.review_helpers import submitted_case
 
@@ -38,7 +38,7 @@ def test_the_reading_takes_one_query_per_kind_of_thing(
 def test_each_submission_is_a_new_round(alice, priya):
     case = submitted_case(alice)
     assert case.submission_round() == 1
-    intake.reopen(response=case, by=priya.user, message="Please add your dose.")
+    submitting.reopen(response=case, by=priya.user, message="Please add your dose.")
     assert case.submission_round() == 1
-    assert intake.submit(response=case, by=alice.user, expected_round=1)
+    assert submitting.submit(response=case, by=alice.user, expected_round=1)
     assert case.submission_round() == 2

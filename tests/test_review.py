@@ -224,11 +224,11 @@ def test_private_notes_are_kept_and_an_empty_one_is_refused(priya_client, case):
 def test_a_case_not_yet_submitted_sends_the_practitioner_to_the_client(
     priya_client, alice
 ):
-    from questionnaires.intake import operations as intake
+    from questionnaires.intake import sending
     from tests.intake_helpers import shipped_version
 
     shipped_version()
-    response = intake.send_questionnaire(client=alice, sent_by=None)
+    response = sending.send_questionnaire(client=alice, sent_by=None)
     reply = priya_client.get(case_url(response))
     assert reply["Location"] == alice.get_absolute_url()
 

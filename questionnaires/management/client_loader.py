@@ -20,7 +20,7 @@ from django.utils import timezone
 from practice.models import Client, Invitation, Practitioner, Role, User
 from questionnaires import demo
 from questionnaires.dashboard import case_summary
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.management.client_mix import (
     FIRST_NAMES,
     LAST_NAMES,
@@ -71,7 +71,7 @@ class Loader:
     def __init__(self, rng: random.Random, practitioners: int) -> None:
         self.rng = rng
         self.now = timezone.now()
-        self.version = intake.current_version()
+        self.version = sending.current_version()
         # One hash for every joined account: hashing 50,000 passwords would take
         # longer than loading everything else, and nobody knows this password.
         self.joined_password = make_password(secrets.token_urlsafe(24))

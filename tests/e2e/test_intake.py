@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.models import Client
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import EventKind, ResponseStatus
 from tests.e2e.conftest import new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
@@ -27,7 +27,7 @@ def fresh_questionnaire(demo):
     """Alice with a questionnaire she has not started."""
     alice = Client.objects.get(user__email="client@example.com")
     alice.responses.all().delete()
-    return intake.send_questionnaire(client=alice, sent_by=None)
+    return sending.send_questionnaire(client=alice, sent_by=None)
 
 
 def check_page(page: Page, step: int | None = None) -> None:

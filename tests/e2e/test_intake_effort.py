@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.models import Client
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import ResponseStatus
 from tests.e2e.conftest import PHONE, new_context
 from tests.e2e.helpers import sign_in
@@ -227,7 +227,7 @@ def walk_questionnaire(page: Page) -> Effort:
 def fresh_questionnaire(demo):
     alice = Client.objects.get(user__email="client@example.com")
     alice.responses.all().delete()
-    return intake.send_questionnaire(client=alice, sent_by=None)
+    return sending.send_questionnaire(client=alice, sent_by=None)
 
 
 def test_count_the_work_of_the_whole_questionnaire_on_a_phone(

@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
 from practice.models import Client
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from questionnaires.models import Answer, Medication
 from tests.e2e.conftest import DESKTOP, NARROW, PHONE, new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
@@ -35,7 +35,7 @@ def response(demo):
     """Alice with a questionnaire she has not started."""
     alice = Client.objects.get(user__email=ALICE)
     alice.responses.all().delete()
-    return intake.send_questionnaire(client=alice, sent_by=None)
+    return sending.send_questionnaire(client=alice, sent_by=None)
 
 
 def phone(browser, live_server, viewport=None):

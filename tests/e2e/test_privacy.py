@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from practice.models import Client
-from questionnaires.advice import operations as advice
+from questionnaires.advice import drafting, issuing
 from questionnaires.models import IssuedSummary
 from questionnaires.review import actions as review
 from tests.e2e.conftest import DESKTOP, new_context
@@ -35,10 +35,10 @@ def alice_with_advice(demo, settings, tmp_path):
     review.start_review(response=case, by=priya)
     for finding in case.findings.all():
         finding.decide(by=priya, decision="acknowledged", note="")
-    draft = advice.draft_for(response=case, by=priya)
+    draft = drafting.draft_for(response=case, by=priya)
     draft.key_points = "Keep a food diary for two weeks."
     draft.save()
-    advice.issue_summary(response=case, by=priya)
+    issuing.issue_summary(response=case, by=priya)
     return case
 
 
@@ -73,7 +73,7 @@ def test_alice_downloads_her_data_and_the_admin_sees_who_opened_her_case(
         data = json.loads(archive.read("cofactor-data.json"))
         pdfs = [n for n in names if n.endswith(".pdf")]
         assert len(pdfs) == 1
-        assert archive.read(pdfs[0]) == advice.read_issued(summary)
+        assert archive.read(pdfs[0]) == issuing.read_issued(summary)
     text = json.dumps(data)
     assert GOAL in text
     assert "Amlodipine" in text

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from practice.models import Client
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending
 from tests.e2e.conftest import DESKTOP, NARROW, PHONE, new_context
 from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign_in
 
@@ -16,7 +16,7 @@ from tests.e2e.helpers import assert_accessible, assert_no_sideways_scroll, sign
 def fresh_questionnaire(demo):
     alice = Client.objects.get(user__email="client@example.com")
     alice.responses.all().delete()
-    return intake.send_questionnaire(client=alice, sent_by=None)
+    return sending.send_questionnaire(client=alice, sent_by=None)
 
 
 def open_step(browser, live_server, response, step: int, viewport=PHONE) -> Page:

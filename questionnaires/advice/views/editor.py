@@ -16,8 +16,14 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.audit import record
 from practice.models import AuditAction, Role
-from questionnaires.advice import current_supplements, pdf, plans, summary_options
-from questionnaires.advice import operations as advice
+from questionnaires.advice import (
+    current_supplements,
+    drafting,
+    issuing,
+    pdf,
+    plans,
+    summary_options,
+)
 from questionnaires.advice.forms import (
     AdviceForm,
     InsertSnippetForm,
@@ -57,7 +63,7 @@ def editor(request: HttpRequest, code: str) -> HttpResponse:
     response, elsewhere = _case_or_redirect(request, code)
     if elsewhere:
         return elsewhere
-    draft = advice.draft_for(response=response, by=request.user)
+    draft = drafting.draft_for(response=response, by=request.user)
     if request.method == "POST":
         return _post(request, response, draft)
     record(
@@ -99,7 +105,7 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
 
     kind, _, arg = action.partition(":")
     if kind == "add-plan":
-        row = advice.add_plan_row(draft=draft)
+        row = drafting.add_plan_row(draft=draft)
         return redirect(f"{url}#plan-{row.code}")
     if kind == "remove-plan":
         draft.plan.filter(code__in=valid_uuids([arg])).delete()
@@ -136,8 +142,8 @@ def _post(request: HttpRequest, response, draft) -> HttpResponse:
     if not all([form.is_valid(), *[f.is_valid() for f in plan_forms], current_ok]):
         return _render(request, response, draft, form, plan_forms, status=422)
     _prefill_spacing(response, draft)
-    advice.plan_check(response=response, by=request.user)
-    found = advice.plan_findings(response)
+    drafting.plan_check(response=response, by=request.user)
+    found = drafting.plan_findings(response)
     undecided = [f for f in found if not f.is_decided]
     if undecided:
         messages.warning(
@@ -195,7 +201,7 @@ def _save_as_typed(
 def _prefill_spacing(response, draft) -> None:
     for row in draft.plan.all():
         if not row.spacing and not row.is_blank:
-            spacing = advice.spacing_prefill(response, row)
+            spacing = drafting.spacing_prefill(response, row)
             if spacing:
                 row.spacing = spacing
                 row.save(update_fields=["spacing"])
@@ -240,8 +246,8 @@ def _render(
         for name in TEXT_FIELDS
     ]
     plan = plans.read_plan(response)
-    blockers = advice.issue_blockers(response, plan)
-    issued = advice.client_summaries(response)
+    blockers = drafting.issue_blockers(response, plan)
+    issued = drafting.client_summaries(response)
     # One query for how many there are and the newest, as the Max alone was.
     known = issued.aggregate(latest=Max("version"), count=Count("pk"))
     summaries = issued.select_related("issued_by")
@@ -258,7 +264,7 @@ def _render(
             "form": form,
             "sections": sections,
             "plan_forms": plan_forms if plan_forms is not None else _plan_forms(draft),
-            "plan_findings": advice.plan_findings(response),
+            "plan_findings": drafting.plan_findings(response),
             "blockers": blockers,
             "plan_checked": plan.is_checked,
             "current_rows": current_supplements.rows(response, plan),
@@ -283,15 +289,15 @@ def preview(request: HttpRequest, code: str) -> HttpResponse:
     response, elsewhere = _case_or_redirect(request, code)
     if elsewhere:
         return elsewhere
-    draft = advice.draft_for(response=response, by=request.user)
+    draft = drafting.draft_for(response=response, by=request.user)
     record(
         action=AuditAction.VIEWED,
         request=request,
         obj=response,
         detail={"page": "advice_preview"},
     )
-    version = (advice.client_summaries(response).count() or 0) + 1
-    document = advice.summary_document(response, version=version)
+    version = (drafting.client_summaries(response).count() or 0) + 1
+    document = issuing.summary_document(response, version=version)
     return render(
         request,
         "questionnaires/advice_preview.html",
@@ -317,13 +323,13 @@ def issue(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, form.errors["expected_version"][0])
         return redirect(url)
     try:
-        summary = advice.issue_summary(
+        summary = issuing.issue_summary(
             response=response,
             by=request.user,
             expected_version=form.cleaned_data["expected_version"],
             request=request,
         )
-    except advice.AlreadyIssued as already:
+    except issuing.AlreadyIssued as already:
         if already.summary is not None:
             messages.info(
                 request,
@@ -331,7 +337,7 @@ def issue(request: HttpRequest, code: str) -> HttpResponse:
                 "nothing more was sent.",
             )
         return redirect(f"{url}#issued")
-    except advice.IssueRefused as refused:
+    except drafting.IssueRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)
         return redirect(url)
@@ -363,7 +369,7 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
     if summary is None:
         raise Http404("No such summary.")
     try:
-        content = advice.read_issued(summary)
+        content = issuing.read_issued(summary)
     except (OSError, ValueError) as error:
         raise Http404("This summary is not available.") from error
     record(

@@ -15,7 +15,7 @@ from practice import access
 from practice.middleware import keeps_post_after_idle
 from practice.models import Role
 from questionnaires.definitions import steps
-from questionnaires.intake import operations as intake
+from questionnaires.intake import pages, saving, submitting
 from questionnaires.intake.forms import SubmitForm
 from questionnaires.models import LIST_KINDS, QuestionKind, Response, Step
 
@@ -49,18 +49,18 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     current, total = _step_or_404(response, step)
     if not response.is_editable:
         if request.method == "POST" and _from_saver(request):
-            return _saver_error(intake.NotEditable.message, status=409)
+            return _saver_error(saving.NotEditable.message, status=409)
         messages.info(request, "You have sent this questionnaire; it can't be changed.")
         return redirect("questionnaires:review", code=response.code)
 
     if request.method == "POST":
         return _post_step(request, response, current, total)
 
-    intake.ensure_a_row(response=response, step=current)
+    saving.ensure_a_row(response=response, step=current)
     if step > response.step_reached:
         response.step_reached = step
         response.save(update_fields=["step_reached"])
-    forms = intake.step_forms(response=response, step=current)
+    forms = pages.step_forms(response=response, step=current)
     return _render_step(request, response, current, total, forms)
 
 
@@ -70,10 +70,10 @@ def _post_step(
     action = request.POST.get("action", "continue")
     from_saver = _from_saver(request)
     try:
-        intake.save_draft(
+        saving.save_draft(
             response=response, step=current, data=request.POST, request=request
         )
-    except intake.NotEditable as refused:
+    except saving.NotEditable as refused:
         if from_saver:
             return _saver_error(str(refused), status=409)
         messages.info(request, "You have sent this questionnaire; it can't be changed.")
@@ -86,24 +86,24 @@ def _post_step(
     kind, _, row_code = action.partition(":")
     try:
         if kind in ("add-medication", "add-supplement"):
-            row = intake.add_row(response=response, kind=kind.removeprefix("add-"))
+            row = saving.add_row(response=response, kind=kind.removeprefix("add-"))
             return _after_list_change(
                 request, response, current, total, f"#row-{row.code}"
             )
         if kind in ("remove-medication", "remove-supplement"):
-            intake.remove_row(
+            saving.remove_row(
                 response=response,
                 kind=kind.removeprefix("remove-"),
                 code=row_code,
                 request=request,
             )
             return _after_list_change(request, response, current, total, "")
-    except intake.TooManyRows as refused:
+    except saving.TooManyRows as refused:
         if from_saver:
             return _saver_error(str(refused), status=422)
         messages.error(request, str(refused))
         return redirect(_step_url(request, response, current))
-    except intake.NotEditable as refused:
+    except saving.NotEditable as refused:
         if from_saver:
             return _saver_error(str(refused), status=409)
         return redirect("questionnaires:review", code=response.code)
@@ -121,7 +121,7 @@ def _post_step(
             "questionnaires:step", code=response.code, step=current.number - 1
         )
 
-    forms = intake.step_forms(response=response, step=current, data=request.POST)
+    forms = pages.step_forms(response=response, step=current, data=request.POST)
     if not forms.is_valid():
         return _render_step(request, response, current, total, forms, status=422)
     if request.POST.get("return") == "review" or current.number == total:
@@ -148,7 +148,7 @@ def _step_url(request: HttpRequest, response: Response, current: Step) -> str:
 def _after_list_change(request, response, current, total, anchor: str) -> HttpResponse:
     """Re-show the step: htmx swaps just the list, a plain browser reloads the page."""
     if request.htmx or _from_saver(request):
-        forms = intake.step_forms(response=response, step=current)
+        forms = pages.step_forms(response=response, step=current)
         return _render_step(request, response, current, total, forms)
     return redirect(_step_url(request, response, current) + anchor)
 
@@ -158,7 +158,7 @@ def _render_step(
     response: Response,
     current: Step,
     total: int,
-    forms: intake.StepForms,
+    forms: pages.StepForms,
     status: int = 200,
 ) -> HttpResponse:
     return render(
@@ -172,13 +172,13 @@ def _render_step(
             "fields": _fields_in_order(current, forms),
             "return_to": request.POST.get("return") or request.GET.get("return", ""),
             "kinds": QuestionKind,
-            "max_rows": intake.MAX_ROWS,
+            "max_rows": saving.MAX_ROWS,
         },
         status=status,
     )
 
 
-def _fields_in_order(current: Step, forms: intake.StepForms) -> list[dict]:
+def _fields_in_order(current: Step, forms: pages.StepForms) -> list[dict]:
     """The page's questions in order, with a heading where a body system starts."""
     items, system = [], None
     for question in current.questions:
@@ -205,10 +205,10 @@ def autosave(request: HttpRequest, code: str, step: int) -> HttpResponse:
     response = access.get_response(request.user, code)
     current, _ = _step_or_404(response, step)
     try:
-        result = intake.save_draft(
+        result = saving.save_draft(
             response=response, step=current, data=request.POST, request=request
         )
-    except intake.NotEditable as refused:
+    except saving.NotEditable as refused:
         return _saver_error(str(refused), status=409)
     request.idle_resume_url = _step_url(request, response, current)
     return JsonResponse(
@@ -228,7 +228,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _review_context(response: Response) -> dict:
-    problems = intake.problems(response) if response.is_editable else []
+    problems = pages.problems(response) if response.is_editable else []
     return {
         "response": response,
         **response.answers_for_reading(),
@@ -243,13 +243,13 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
     form = SubmitForm(request.POST)
     try:
-        sent = intake.submit(
+        sent = submitting.submit(
             response=response,
             by=request.user,
             expected_round=form.expected_round,
             request=request,
         )
-    except intake.IncompleteResponse:
+    except submitting.IncompleteResponse:
         messages.error(
             request,
             "Some answers still need attention. The steps are listed below.",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from practice import access
 from practice.models import Client, ClientErased, Role
 from questionnaires.followups import visits as followup
-from questionnaires.intake import operations as intake
+from questionnaires.intake import sending, submitting
 from questionnaires.review.forms import ReopenForm
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
@@ -21,10 +21,10 @@ ERASED_MESSAGE = "This client's data has been erased, so nothing was sent."
 def send_and_tell(request: HttpRequest, client: Client) -> None:
     """Send the questionnaire and tell the practitioner what happened."""
     try:
-        intake.send_questionnaire(client=client, sent_by=request.user, request=request)
+        sending.send_questionnaire(client=client, sent_by=request.user, request=request)
     except ClientErased:
         messages.error(request, ERASED_MESSAGE)
-    except intake.NoPublishedQuestionnaire:
+    except sending.NoPublishedQuestionnaire:
         messages.warning(
             request,
             "No questionnaire is published yet, so none was sent. Ask your admin to "
@@ -56,12 +56,12 @@ def send_follow_up(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(case_url)
     client = response.client
     try:
-        intake.send_questionnaire(
+        sending.send_questionnaire(
             client=client, sent_by=request.user, request=request, follows=response
         )
     except ClientErased:
         messages.error(request, ERASED_MESSAGE)
-    except intake.NoPublishedQuestionnaire:
+    except sending.NoPublishedQuestionnaire:
         messages.warning(
             request,
             "No follow-up questionnaire is published yet, so none was sent. Ask your "
@@ -84,7 +84,7 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, "Please write a short message for the client.")
         return redirect(response.client)
     try:
-        intake.reopen(
+        submitting.reopen(
             response=response,
             by=request.user,
             message=form.cleaned_data["message"],
