@@ -30,16 +30,18 @@ from questionnaires.followups.models import (  # noqa: F401
 )
 from questionnaires.intake.models import (  # noqa: F401
     EDITABLE_STATUSES,
-    AmountBasis,
     Answer,
-    EntryBase,
     EventKind,
     InvalidTransition,
-    Medication,
     Response,
     ResponseEvent,
     ResponseQuerySet,
     ResponseStatus,
+)
+from questionnaires.intake.rows import (  # noqa: F401
+    AmountBasis,
+    EntryBase,
+    Medication,
     SinceLast,
     Supplement,
     SupplementUnit,

@@ -23,7 +23,10 @@ from questionnaires.intake import sending
 from questionnaires.intake.entry_forms import MedicationForm, SupplementForm
 from questionnaires.intake.fields import PastDateField
 from questionnaires.intake.forms import LIST_KINDS, parts_field
-from questionnaires.intake.models import AmountBasis, SupplementUnit
+from questionnaires.intake.rows import (
+    AmountBasis,
+    SupplementUnit,
+)
 from questionnaires.models import (
     ActionKind,
     AdviceDraft,

@@ -15,7 +15,7 @@ from practice.audit import record
 from practice.forms import ChoosePasswordForm, InviteClientForm
 from practice.models import AuditAction, Client, InvitationState, Role, User
 from questionnaires.advice.summary_options import with_replacements
-from questionnaires.intake.views.sending import send_and_tell
+from questionnaires.intake.sending import send_and_tell
 from questionnaires.models import IssuedSummary
 from questionnaires.review.forms import ReopenForm
 

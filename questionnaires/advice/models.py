@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questionnaires.intake.models import (
-    DoseValues,
     Response,
+)
+from questionnaires.intake.rows import (
+    DoseValues,
     Supplement,
     SupplementUnit,
 )

@@ -282,7 +282,7 @@ class Step:
     section: Section
     questions: list[Question]
     # Rendered choice questions by (question id, answer): see
-    # questionnaires/steps.py, field_html().
+    # questionnaires/definitions/steps.py, field_html().
     markup: dict[tuple[int, str | None], SafeString] = field(
         default_factory=dict, repr=False
     )

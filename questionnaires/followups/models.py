@@ -6,7 +6,9 @@ import uuid
 
 from django.db import models
 
-from questionnaires.intake.models import Response
+from questionnaires.intake.models import (
+    Response,
+)
 
 
 class Adherence(models.TextChoices):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
@@ -95,3 +96,24 @@ def send_questionnaire(
         return client.responses.editable().get()
     log.info("response %s sent to client %s", response.code, client.code)
     return response
+
+
+ERASED_MESSAGE = "This client's data has been erased, so nothing was sent."
+
+
+def send_and_tell(request: HttpRequest, client: Client) -> None:
+    """Send the questionnaire and tell the practitioner what happened."""
+    try:
+        send_questionnaire(client=client, sent_by=request.user, request=request)
+    except ClientErased:
+        messages.error(request, ERASED_MESSAGE)
+    except NoPublishedQuestionnaire:
+        messages.warning(
+            request,
+            "No questionnaire is published yet, so none was sent. Ask your admin to "
+            "publish one, then send it from the client's page.",
+        )
+    else:
+        messages.success(
+            request, f"{client.user.full_name} can now fill in the questionnaire."
+        )

@@ -7,7 +7,7 @@
 - matching.py: free text -> substances, and search;
 - doses.py: daily elemental amounts from label doses;
 - engine.py: CaseFacts + Knowledge -> sorted, cited Findings, with finding.py
-  (Finding), resolving.py and case.py (what the client takes and has), and one
+  (Finding), resolving.py and resolved_case.py (what the client takes and has), and one
   module per group of rule kinds: pair_rules.py (interaction, depletion),
   condition_rules.py (condition, red_flag) and limit_rules.py (upper_limit and
   unknown doses).

@@ -44,7 +44,9 @@ class CaseUpkeep(models.Model):
     def close(self, *, by, note: str = "") -> None:
         """The practice no longer advises on this case: stop re-checking it.
         Callers hold the row lock."""
-        from questionnaires.intake.models import EventKind
+        from questionnaires.intake.models import (
+            EventKind,
+        )
 
         if self.is_closed:
             raise ValidationError("This case is already closed.", code="closed")
@@ -61,7 +63,9 @@ class CaseUpkeep(models.Model):
     def open_again(self, *, by) -> None:
         """Re-check the case again when the knowledge changes. Callers hold the
         row lock."""
-        from questionnaires.intake.models import EventKind
+        from questionnaires.intake.models import (
+            EventKind,
+        )
 
         if not self.is_closed:
             raise ValidationError("This case is not closed.", code="not_closed")

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from practice.audit import record
 from practice.models import AuditAction
-from questionnaires.intake.models import Response
+from questionnaires.intake.models import (
+    Response,
+)
 from questionnaires.rechecks.models import NewEvidence
 
 log = logging.getLogger(__name__)

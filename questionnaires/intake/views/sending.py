@@ -9,31 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from practice import access
-from practice.models import Client, ClientErased, Role
+from practice.models import ClientErased, Role
 from questionnaires.followups import visits as followup
 from questionnaires.intake import sending, submitting
+from questionnaires.intake.sending import ERASED_MESSAGE, send_and_tell
 from questionnaires.review.forms import ReopenForm
 
 STAFF = (Role.PRACTITIONER, Role.ADMIN)
-ERASED_MESSAGE = "This client's data has been erased, so nothing was sent."
-
-
-def send_and_tell(request: HttpRequest, client: Client) -> None:
-    """Send the questionnaire and tell the practitioner what happened."""
-    try:
-        sending.send_questionnaire(client=client, sent_by=request.user, request=request)
-    except ClientErased:
-        messages.error(request, ERASED_MESSAGE)
-    except sending.NoPublishedQuestionnaire:
-        messages.warning(
-            request,
-            "No questionnaire is published yet, so none was sent. Ask your admin to "
-            "publish one, then send it from the client's page.",
-        )
-    else:
-        messages.success(
-            request, f"{client.user.full_name} can now fill in the questionnaire."
-        )
 
 
 @access.role_required(*STAFF)
