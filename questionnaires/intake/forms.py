@@ -276,11 +276,16 @@ class SubmitForm(forms.Form):
     """Send the answers. The round is the one the page was shown in, so a page
     from before the questionnaire was reopened sends nothing."""
 
-    round = forms.IntegerField(required=False)
+    # Read as Python reads a whole number, not as IntegerField does: that one
+    # takes "0.0" as 0, and a round is only ever sent as the page wrote it.
+    round = forms.CharField(required=False, strip=False)
 
     @property
     def expected_round(self) -> int:
         """The round posted, or -1 (matches no round) for anything else."""
-        if not self.is_valid() or self.cleaned_data["round"] is None:
+        if not self.is_valid():
             return -1
-        return self.cleaned_data["round"]
+        try:
+            return int(self.cleaned_data["round"])
+        except ValueError:
+            return -1
