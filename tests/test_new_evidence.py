@@ -127,3 +127,27 @@ def test_new_sources_are_shown_unfolded(client, priya, alice, version):
     assert "Changed: sources" in shown
     assert '<details class="small" open>' in shown
     assert finding.sources[0]["title"] in shown
+
+
+@pytest.mark.parametrize("shown", [1, 10])
+def test_the_list_compiled_once_reads_what_the_queryset_reads(
+    priya, omar, rechecked, shown
+):
+    # The practitioner's list runs SQL compiled once per process (new_evidence.py);
+    # it must read the same rows, related names and total as the queryset it
+    # was compiled from, for her and for a practitioner with nothing waiting.
+    from questionnaires.dashboard.new_evidence import _waiting, waiting_for
+
+    for user in (priya.user, omar.user):
+        compiled = waiting_for(user, shown=shown)
+        plain = list(_waiting(user, shown))
+        assert [i.pk for i in compiled.items] == [i.pk for i in plain]
+        assert compiled.total == (plain[0].total if plain else 0)
+        assert [
+            (i.finding.title, i.finding.response.client.user.full_name, i.fields)
+            for i in compiled.items
+        ] == [
+            (i.finding.title, i.finding.response.client.user.full_name, i.fields)
+            for i in plain
+        ]
+    assert waiting_for(priya.user, shown=shown).total == 2
