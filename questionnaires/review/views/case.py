@@ -151,6 +151,15 @@ def case_context(request: HttpRequest, response: Response) -> dict:
     }
 
 
+def case_page_again(
+    request: HttpRequest, response: Response, **refused: object
+) -> HttpResponse:
+    """The case page again (400), with a refused form's messages beside its fields
+    and what was typed still in them."""
+    context = {**case_context(request, response), **refused}
+    return render(request, "questionnaires/case.html", context, status=400)
+
+
 def _answer_to(reading: dict, concept: str) -> str:
     """A stored answer, found in the answers already loaded for the page."""
     for section in reading["sections"]:
@@ -221,13 +230,13 @@ def _finding_reply(
             },
         )
     if error and not return_to:
-        context = {
-            **case_context(request, finding.response),
-            "error": error,
-            "failed_finding": finding.code,
-            "typed_note": note,
-        }
-        return render(request, "questionnaires/case.html", context, status=400)
+        return case_page_again(
+            request,
+            finding.response,
+            error=error,
+            failed_finding=finding.code,
+            typed_note=note,
+        )
     if error:
         messages.error(request, error)
     url = reverse("questionnaires:case", args=[finding.response.code])
@@ -288,14 +297,14 @@ def match_entry(request: HttpRequest, code: str, kind: str, entry: str) -> HttpR
     if not form.is_valid():
         # The search again, with the message beside the choices.
         query = form.cleaned_data.get("q", "").strip()
-        context = {
-            **case_context(request, response),
-            "match_for": str(row.code),
-            "query": query,
-            "hits": search(query, limit=SEARCH_LIMIT) if query else [],
-            "match_form": form,
-        }
-        return render(request, "questionnaires/case.html", context, status=400)
+        return case_page_again(
+            request,
+            response,
+            match_for=str(row.code),
+            query=query,
+            hits=search(query, limit=SEARCH_LIMIT) if query else [],
+            match_form=form,
+        )
     substance = form.cleaned_data["substance"]
     try:
         review.rematch(
@@ -333,8 +342,7 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        context = {**case_context(request, response), "note_form": form}
-        return render(request, "questionnaires/case.html", context, status=400)
+        return case_page_again(request, response, note_form=form)
     try:
         review.add_note(
             response=response,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from practice import access
 from questionnaires.review import closing
 from questionnaires.review.forms import CloseCaseForm, OpenCaseForm
-from questionnaires.review.views.case import STAFF, case_context
+from questionnaires.review.views.case import STAFF, case_page_again
 
 
 @access.role_required(*STAFF)
@@ -22,8 +22,7 @@ def close_case(request: HttpRequest, code: str) -> HttpResponse:
     form = CloseCaseForm(request.POST)
     if not form.is_valid():
         # The case page again, with the message next to the reason.
-        context = {**case_context(request, response), "close_form": form}
-        return render(request, "questionnaires/case.html", context, status=400)
+        return case_page_again(request, response, close_form=form)
     try:
         closing.close_case(
             response=response,
@@ -48,8 +47,7 @@ def open_case(request: HttpRequest, code: str) -> HttpResponse:
     response = access.get_response(request.user, code)
     form = OpenCaseForm(request.POST)
     if not form.is_valid():  # no fields, so never; kept for the next one added
-        context = {**case_context(request, response), "open_form": form}
-        return render(request, "questionnaires/case.html", context, status=400)
+        return case_page_again(request, response, open_form=form)
     try:
         closing.open_case(response=response, by=request.user, request=request)
     except ValidationError as error:
